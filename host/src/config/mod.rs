@@ -1,0 +1,9 @@
+//! Configuration files and settings: Java `.properties` files, worker and connector configs.
+
+mod connector;
+mod properties;
+mod worker;
+
+pub use connector::{ConnectorConfig, ConnectorType};
+pub use properties::{read_properties, subset};
+pub use worker::WorkerConfig;

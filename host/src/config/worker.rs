@@ -1,0 +1,169 @@
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+
+use super::properties::subset;
+
+/// Worker keys this worker acts on (standalone mode).
+const USED_KEYS: &[&str] = &[
+    "bootstrap.servers",
+    "key.converter",
+    "value.converter",
+    "header.converter",
+    "offset.storage.file.filename",
+    "offset.flush.interval.ms",
+    "plugin.path",
+    "listeners",
+    "rest.host.name",
+    "rest.port",
+];
+
+/// Prefixes whose keys are passed on (converter settings, client settings).
+const USED_PREFIXES: &[&str] = &[
+    "key.converter.",
+    "value.converter.",
+    "header.converter.",
+    "producer.",
+    "consumer.",
+    "admin.",
+];
+
+/// A standalone worker's configuration, from Kafka's worker keys.
+#[derive(Debug, Clone)]
+pub struct WorkerConfig {
+    pub props: HashMap<String, String>,
+    /// `None` runs the embedded broker.
+    pub bootstrap_servers: Option<String>,
+    pub offsets_file: PathBuf,
+    pub offset_flush_interval: Duration,
+    pub plugin_path: Vec<PathBuf>,
+    /// Host and port of the REST listener.
+    pub rest_listener: (String, u16),
+}
+
+impl WorkerConfig {
+    pub fn from_props(props: HashMap<String, String>) -> anyhow::Result<WorkerConfig> {
+        let get = |k: &str| props.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
+        let offsets_file = get("offset.storage.file.filename")
+            .context("Missing required configuration \"offset.storage.file.filename\" which has no default value.")?
+            .into();
+        let interval_ms: u64 = match get("offset.flush.interval.ms") {
+            None => 60_000,
+            Some(v) => v.parse().with_context(|| {
+                format!("Invalid value {v} for configuration offset.flush.interval.ms: Not a number of milliseconds")
+            })?,
+        };
+        let plugin_path = match get("plugin.path") {
+            Some(v) => v.split(',').map(str::trim).filter(|p| !p.is_empty()).map(PathBuf::from).collect(),
+            // Java has no default; ours is the directory the build installs plugins into.
+            None => vec![PathBuf::from("plugin.path")],
+        };
+        let rest_listener = rest_listener(&props)?;
+        for key in ["key.converter", "value.converter"] {
+            if get(key).is_none() {
+                bail!("Missing required configuration \"{key}\" which has no default value.");
+            }
+        }
+        Ok(WorkerConfig {
+            bootstrap_servers: get("bootstrap.servers").map(str::to_string),
+            offsets_file,
+            offset_flush_interval: Duration::from_millis(interval_ms),
+            plugin_path,
+            rest_listener,
+            props,
+        })
+    }
+
+    /// Keys Kafka knows that this worker does not act on (yet): worth a warning, not a failure.
+    pub fn unused_keys(&self) -> Vec<&str> {
+        let mut unused: Vec<&str> = self
+            .props
+            .keys()
+            .map(String::as_str)
+            .filter(|k| !USED_KEYS.contains(k) && !USED_PREFIXES.iter().any(|p| k.starts_with(p)))
+            .collect();
+        unused.sort_unstable();
+        unused
+    }
+
+    /// The settings of the worker-level converter `key.converter`, `value.converter` …
+    pub fn converter(&self, which: &str) -> Option<(String, HashMap<String, String>)> {
+        let class = self.props.get(which)?.trim().to_string();
+        Some((class, subset(&self.props, &format!("{which}."))))
+    }
+
+    /// Client settings with `prefix` (`producer.`, `consumer.`, `admin.`) removed.
+    pub fn client_overrides(&self, prefix: &str) -> HashMap<String, String> {
+        subset(&self.props, prefix)
+    }
+}
+
+/// `listeners` (first entry) or the deprecated `rest.host.name`/`rest.port`; default `http://:8083`.
+fn rest_listener(props: &HashMap<String, String>) -> anyhow::Result<(String, u16)> {
+    let listener = match props.get("listeners").map(|v| v.trim()).filter(|v| !v.is_empty()) {
+        Some(l) => l.split(',').next().unwrap_or(l).trim().to_string(),
+        None => {
+            let host = props.get("rest.host.name").cloned().unwrap_or_default();
+            let port = props.get("rest.port").cloned().unwrap_or_else(|| "8083".into());
+            format!("http://{host}:{port}")
+        }
+    };
+    let rest = listener
+        .strip_prefix("http://")
+        .with_context(|| format!("Invalid listener {listener}: only http:// listeners are supported so far"))?;
+    let (host, port) = rest
+        .rsplit_once(':')
+        .with_context(|| format!("Invalid listener {listener}: expected http://host:port"))?;
+    let port = port
+        .parse()
+        .with_context(|| format!("Invalid listener {listener}: bad port {port}"))?;
+    let host = if host.is_empty() { "0.0.0.0" } else { host };
+    Ok((host.to_string(), port))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(pairs: &[(&str, &str)]) -> anyhow::Result<WorkerConfig> {
+        WorkerConfig::from_props(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
+    }
+
+    const BASE: &[(&str, &str)] = &[
+        ("key.converter", "org.apache.kafka.connect.json.JsonConverter"),
+        ("value.converter", "org.apache.kafka.connect.json.JsonConverter"),
+        ("offset.storage.file.filename", "/tmp/connect.offsets"),
+    ];
+
+    #[test]
+    fn defaults_match_kafka() {
+        let c = config(BASE).unwrap();
+        assert_eq!(c.rest_listener, ("0.0.0.0".to_string(), 8083));
+        assert_eq!(c.offset_flush_interval, Duration::from_secs(60));
+        assert!(c.bootstrap_servers.is_none());
+    }
+
+    #[test]
+    fn listeners_win_over_rest_port() {
+        let mut pairs = BASE.to_vec();
+        pairs.push(("listeners", "http://127.0.0.1:9999,http://other:1"));
+        pairs.push(("rest.port", "1234"));
+        assert_eq!(config(&pairs).unwrap().rest_listener, ("127.0.0.1".to_string(), 9999));
+    }
+
+    #[test]
+    fn missing_offsets_file_is_named() {
+        let err = config(&BASE[..2]).unwrap_err().to_string();
+        assert!(err.contains("offset.storage.file.filename"), "{err}");
+    }
+
+    #[test]
+    fn unknown_keys_are_listed_not_fatal() {
+        let mut pairs = BASE.to_vec();
+        pairs.push(("task.shutdown.graceful.timeout.ms", "5000"));
+        pairs.push(("producer.linger.ms", "5"));
+        assert_eq!(config(&pairs).unwrap().unused_keys(), ["task.shutdown.graceful.timeout.ms"]);
+    }
+}

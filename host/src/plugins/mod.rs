@@ -1,0 +1,9 @@
+//! Plugin discovery and the registry: every library under `plugin.path`, and the built-ins.
+
+mod aliases;
+mod host_services;
+mod loader;
+mod registry;
+
+pub use loader::{load_library, scan_plugin_path, LoadError};
+pub use registry::{PluginInfo, PluginRegistry, PluginSource};

@@ -1,0 +1,218 @@
+//! The registry of plugin classes: connectors from libraries, converters built in.
+
+use std::cmp::Ordering;
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use abi_stable::std_types::{RResult, RStr};
+use plugin_abi::ffi::{ConnectorBox, PluginDescriptor, PluginKind, PluginModuleRef, SinkTaskBox, SourceTaskBox};
+
+use super::aliases::aliases_of;
+use super::loader::{load_library, scan_plugin_path, LoadError};
+use crate::data::BUILT_IN_CONVERTERS;
+
+/// Where a plugin class comes from.
+#[derive(Clone)]
+pub enum PluginSource {
+    BuiltIn,
+    Library { path: PathBuf, module: PluginModuleRef },
+}
+
+/// One registered class.
+#[derive(Clone)]
+pub struct PluginInfo {
+    pub class: String,
+    pub kind: PluginKind,
+    pub version: String,
+    /// A connector's task class.
+    pub task_class: String,
+    pub aliases: Vec<String>,
+    pub source: PluginSource,
+}
+
+impl PluginInfo {
+    /// The library file, or `built-in`.
+    pub fn location(&self) -> String {
+        match &self.source {
+            PluginSource::BuiltIn => "built-in".to_string(),
+            PluginSource::Library { path, .. } => path.display().to_string(),
+        }
+    }
+
+    fn module(&self) -> Result<PluginModuleRef, String> {
+        match &self.source {
+            PluginSource::Library { module, .. } => Ok(*module),
+            PluginSource::BuiltIn => Err(format!("{} is built in, not a library class", self.class)),
+        }
+    }
+
+    pub fn is_connector(&self) -> bool {
+        matches!(self.kind, PluginKind::Source | PluginKind::Sink)
+    }
+
+    /// A new connector instance.
+    pub fn new_connector(&self) -> Result<ConnectorBox, String> {
+        let module = self.module()?;
+        into_result((module.new_connector())(RStr::from(self.class.as_str())))
+    }
+
+    /// A new instance of this source connector's task class.
+    pub fn new_source_task(&self) -> Result<SourceTaskBox, String> {
+        let module = self.module()?;
+        into_result((module.new_source_task())(RStr::from(self.task_class.as_str())))
+    }
+
+    /// A new instance of this sink connector's task class.
+    pub fn new_sink_task(&self) -> Result<SinkTaskBox, String> {
+        let module = self.module()?;
+        into_result((module.new_sink_task())(RStr::from(self.task_class.as_str())))
+    }
+}
+
+fn into_result<T>(r: RResult<T, plugin_abi::ffi::PluginError>) -> Result<T, String> {
+    r.into_result().map_err(|e| e.message.into_string())
+}
+
+fn alias_suffix(kind: PluginKind) -> &'static str {
+    match kind {
+        PluginKind::Source | PluginKind::Sink => "Connector",
+        PluginKind::Converter => "Converter",
+        PluginKind::HeaderConverter => "HeaderConverter",
+        PluginKind::Transformation => "Transformation",
+        PluginKind::Predicate => "Predicate",
+        PluginKind::SourceTask | PluginKind::SinkTask => "Task",
+    }
+}
+
+/// Orders versions numerically where they are numbers (`1.10.0` after `1.9.2`).
+fn compare_versions(a: &str, b: &str) -> Ordering {
+    let parts = |v: &str| -> Vec<(u64, String)> {
+        v.split(['.', '-', '+'])
+            .map(|p| (p.parse::<u64>().unwrap_or(0), p.to_string()))
+            .collect()
+    };
+    parts(a).cmp(&parts(b))
+}
+
+/// Every plugin class the worker knows.
+#[derive(Clone, Default)]
+pub struct PluginRegistry {
+    plugins: Vec<Arc<PluginInfo>>,
+}
+
+impl PluginRegistry {
+    /// The built-ins plus every library under `plugin_path`; a bad file is skipped with a WARN.
+    pub fn load(plugin_path: &[PathBuf]) -> PluginRegistry {
+        let mut registry = PluginRegistry::default();
+        for (class, _) in BUILT_IN_CONVERTERS {
+            registry.add(PluginDescriptor {
+                class: (*class).into(),
+                kind: PluginKind::Converter,
+                version: env!("CARGO_PKG_VERSION").into(),
+                task_class: "".into(),
+            }, PluginSource::BuiltIn);
+        }
+        for file in scan_plugin_path(plugin_path) {
+            match registry.add_library(&file) {
+                Ok(count) => tracing::info!(file = %file.display(), "loaded plugin library with {count} classes"),
+                Err(e) => tracing::warn!(file = %file.display(), "skipping plugin file: {e}"),
+            }
+        }
+        registry
+    }
+
+    /// Loads one library and registers its classes; all or nothing.
+    pub fn add_library(&mut self, path: &Path) -> Result<usize, LoadError> {
+        let (module, descriptors) = load_library(path)?;
+        for d in &descriptors {
+            if let Some(existing) = self.plugins.iter().find(|p| p.class == d.class.as_str() && p.version == d.version.as_str()) {
+                return Err(LoadError::Duplicate(
+                    format!("{} version {}", d.class, d.version),
+                    existing.location(),
+                ));
+            }
+        }
+        let count = descriptors.len();
+        for d in descriptors {
+            self.add(d, PluginSource::Library { path: path.to_path_buf(), module });
+        }
+        Ok(count)
+    }
+
+    fn add(&mut self, d: PluginDescriptor, source: PluginSource) {
+        self.plugins.push(Arc::new(PluginInfo {
+            aliases: match d.kind {
+                PluginKind::SourceTask | PluginKind::SinkTask => Vec::new(),
+                kind => aliases_of(d.class.as_str(), alias_suffix(kind)),
+            },
+            class: d.class.into_string(),
+            kind: d.kind,
+            version: d.version.into_string(),
+            task_class: d.task_class.into_string(),
+            source,
+        }));
+    }
+
+    /// Every class, tasks included.
+    pub fn all(&self) -> &[Arc<PluginInfo>] {
+        &self.plugins
+    }
+
+    /// The classes Kafka's REST API lists: everything but task classes, sorted by class.
+    pub fn listed(&self, connectors_only: bool) -> Vec<Arc<PluginInfo>> {
+        let mut listed: Vec<Arc<PluginInfo>> = self
+            .plugins
+            .iter()
+            .filter(|p| if connectors_only { p.is_connector() } else { !matches!(p.kind, PluginKind::SourceTask | PluginKind::SinkTask) })
+            .cloned()
+            .collect();
+        listed.sort_by(|a, b| a.class.cmp(&b.class).then_with(|| compare_versions(&b.version, &a.version)));
+        listed
+    }
+
+    /// The newest connector whose class name or unambiguous alias is `name`.
+    pub fn find_connector(&self, name: &str) -> Result<Arc<PluginInfo>, String> {
+        let connectors: Vec<&Arc<PluginInfo>> = self.plugins.iter().filter(|p| p.is_connector()).collect();
+        let mut matches: Vec<&Arc<PluginInfo>> = connectors.iter().copied().filter(|p| p.class == name).collect();
+        if matches.is_empty() {
+            matches = connectors.iter().copied().filter(|p| p.aliases.iter().any(|a| a == name)).collect();
+            let classes: HashSet<&str> = matches.iter().map(|p| p.class.as_str()).collect();
+            if classes.len() > 1 {
+                let mut classes: Vec<&str> = classes.into_iter().collect();
+                classes.sort_unstable();
+                return Err(format!(
+                    "Connector alias {name} is ambiguous: it matches {}; use the full class name",
+                    classes.join(", ")
+                ));
+            }
+        }
+        matches
+            .into_iter()
+            .max_by(|a, b| compare_versions(&a.version, &b.version))
+            .cloned()
+            .ok_or_else(|| {
+                format!(
+                    "Failed to find any class that implements Connector and which name matches {name}, available connectors are: {}",
+                    self.listed(true).iter().map(|p| format!("{} (version {})", p.class, p.version)).collect::<Vec<_>>().join(", ")
+                )
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_compare_numerically() {
+        assert_eq!(compare_versions("1.10.0", "1.9.2"), Ordering::Greater);
+        assert_eq!(compare_versions("2.0.0", "2.0.0"), Ordering::Equal);
+    }
+
+    #[test]
+    fn an_unknown_connector_error_names_the_class() {
+        let err = PluginRegistry::load(&[]).find_connector("com.example.Nope").err().unwrap();
+        assert!(err.contains("com.example.Nope"), "{err}");
+    }
+}

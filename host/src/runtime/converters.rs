@@ -1,0 +1,29 @@
+//! The key and value converters of one connector: its own settings, else the worker's.
+
+use std::collections::HashMap;
+
+use crate::config::{subset, WorkerConfig};
+use crate::data::{new_converter, Converter};
+
+/// A connector's converters.
+pub struct RecordConverters {
+    pub key: Box<dyn Converter>,
+    pub value: Box<dyn Converter>,
+}
+
+impl RecordConverters {
+    /// `key.converter` / `value.converter` from the connector config override the worker's,
+    /// each with the settings under its own prefix (Kafka's rule).
+    pub fn for_connector(worker: &WorkerConfig, connector: &HashMap<String, String>) -> Result<Self, String> {
+        let make = |which: &str, is_key: bool| -> Result<Box<dyn Converter>, String> {
+            let (class, props) = match connector.get(which).map(|c| c.trim()).filter(|c| !c.is_empty()) {
+                Some(class) => (class.to_string(), subset(connector, &format!("{which}."))),
+                None => worker
+                    .converter(which)
+                    .ok_or_else(|| format!("Missing required configuration \"{which}\" which has no default value."))?,
+            };
+            new_converter(&class, &props, is_key).map_err(|e| format!("Invalid {which} {class}: {e}"))
+        };
+        Ok(RecordConverters { key: make("key.converter", true)?, value: make("value.converter", false)? })
+    }
+}

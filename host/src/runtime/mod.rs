@@ -1,0 +1,13 @@
+//! The worker: connector and task life cycles, and the source and sink task loops.
+
+mod contexts;
+mod converters;
+mod offset_tracker;
+mod sink_task;
+mod source_task;
+mod task;
+mod worker;
+
+pub use offset_tracker::OffsetTracker;
+pub use task::TaskEnv;
+pub use worker::{CreateError, Worker};

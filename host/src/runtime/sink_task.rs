@@ -1,0 +1,191 @@
+//! The sink task loop: consume, convert, put batches; commit what the task flushed.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use abi_stable::std_types::{RString, RVec};
+use plugin_abi::data::{Header, SinkRecord, TimestampType};
+use plugin_abi::ffi::{props_to_ffi, SinkTaskBox};
+use plugin_abi::sink::{TopicPartition, TopicPartitionOffset};
+use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance};
+use rdkafka::message::{BorrowedMessage, Headers, Message};
+use rdkafka::{ClientContext, Offset, TopicPartitionList};
+
+use super::contexts::{sink_task_context, SinkShared};
+use super::converters::RecordConverters;
+use super::task::{TaskEnv, TaskFailure, TaskSpec};
+use crate::config::ConnectorConfig;
+use crate::kafka::consumer_config;
+
+/// Records handed to `put` at most at once (Java's `max.poll.records` default).
+const MAX_BATCH: usize = 500;
+const POLL_TIMEOUT: Duration = Duration::from_millis(100);
+
+/// Keeps the task's view of its assignment current through rebalances.
+struct AssignmentTracker {
+    shared: Arc<SinkShared>,
+}
+
+impl ClientContext for AssignmentTracker {}
+
+impl ConsumerContext for AssignmentTracker {
+    fn post_rebalance(&self, _consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        if let Rebalance::Assign(tpl) = rebalance {
+            let assigned: Vec<TopicPartition> = tpl
+                .elements()
+                .iter()
+                .map(|e| TopicPartition { topic: e.topic().into(), partition: e.partition() })
+                .collect();
+            tracing::info!("assigned partitions: {}", assigned.iter().map(|tp| format!("{}-{}", tp.topic, tp.partition)).collect::<Vec<_>>().join(", "));
+            *self.shared.assignment.lock().unwrap_or_else(|e| e.into_inner()) = assigned;
+        }
+    }
+}
+
+/// Runs a sink task until asked to stop or it fails.
+pub fn run_sink_task(spec: &TaskSpec, env: &TaskEnv, stopping: &Arc<AtomicBool>) -> Result<(), TaskFailure> {
+    let converters = RecordConverters::for_connector(&env.worker, &spec.connector_props)?;
+    let shared = Arc::new(SinkShared::default());
+    let group = format!("connect-{}", spec.connector);
+    let consumer: BaseConsumer<AssignmentTracker> = consumer_config(&env.clients, &group, &spec.client_id(), &spec.client_overrides("consumer"))
+        .create_with_context(AssignmentTracker { shared: shared.clone() })
+        .map_err(|e| format!("cannot create the task's consumer: {e}"))?;
+    subscribe(&consumer, &spec.connector_props)?;
+
+    let mut task = spec.plugin.new_sink_task()?;
+    task.start(props_to_ffi(&spec.props), sink_task_context(shared.clone(), stopping.clone()))
+        .into_result()
+        .map_err(|e| format!("task failed to start: {}", e.message))?;
+    tracing::info!("sink task started, consuming in group {group}");
+
+    // Next offset to consume per partition, for what has been handed to `put`.
+    let mut consumed: HashMap<(String, i32), i64> = HashMap::new();
+    let mut last_commit = Instant::now();
+    let result = (|| -> Result<(), TaskFailure> {
+        while !stopping.load(Ordering::Acquire) {
+            let batch = poll_batch(&consumer, &converters, &mut consumed)?;
+            if !batch.is_empty() {
+                task.put(RVec::from(batch)).into_result().map_err(|e| e.message.into_string())?;
+            }
+            let requested = shared.commit_requested.swap(false, Ordering::AcqRel);
+            if requested || last_commit.elapsed() >= env.worker.offset_flush_interval {
+                commit(&consumer, &mut task, &consumed)?;
+                last_commit = Instant::now();
+            }
+        }
+        Ok(())
+    })();
+    // Commit what was put before stopping, unless the task failed (its data may be partial).
+    if result.is_ok() {
+        if let Err(TaskFailure(e)) = commit(&consumer, &mut task, &consumed) {
+            tracing::warn!("final offset commit failed: {e}");
+        }
+    }
+    if let Err(e) = task.stop().into_result() {
+        tracing::warn!("task stop failed: {}", e.message);
+    }
+    result
+}
+
+fn subscribe(consumer: &BaseConsumer<AssignmentTracker>, connector_props: &HashMap<String, String>) -> Result<(), TaskFailure> {
+    let config = ConnectorConfig::parse(connector_props.clone()).map_err(|e| e.join("; "))?;
+    let topics = config.topics();
+    let patterns: Vec<String> = match connector_props.get("topics.regex").map(|r| r.trim()).filter(|r| !r.is_empty()) {
+        // librdkafka treats a subscription starting with ^ as a regular expression.
+        Some(regex) => vec![if regex.starts_with('^') { regex.to_string() } else { format!("^{regex}") }],
+        None => topics,
+    };
+    let refs: Vec<&str> = patterns.iter().map(String::as_str).collect();
+    consumer.subscribe(&refs).map_err(|e| format!("cannot subscribe to {}: {e}", patterns.join(", ")))?;
+    Ok(())
+}
+
+fn poll_batch(
+    consumer: &BaseConsumer<AssignmentTracker>,
+    converters: &RecordConverters,
+    consumed: &mut HashMap<(String, i32), i64>,
+) -> Result<Vec<SinkRecord>, TaskFailure> {
+    let mut batch = Vec::new();
+    let mut timeout = POLL_TIMEOUT;
+    while batch.len() < MAX_BATCH {
+        match consumer.poll(timeout) {
+            None => break,
+            Some(Err(e)) => {
+                // Broker and network errors are retried by librdkafka; report and go on.
+                tracing::warn!("consumer error: {e}");
+                break;
+            }
+            Some(Ok(message)) => {
+                batch.push(to_sink_record(&message, converters)?);
+                consumed.insert((message.topic().to_string(), message.partition()), message.offset() + 1);
+            }
+        }
+        timeout = Duration::ZERO;
+    }
+    Ok(batch)
+}
+
+fn to_sink_record(m: &BorrowedMessage<'_>, converters: &RecordConverters) -> Result<SinkRecord, TaskFailure> {
+    let at = || format!("topic {} partition {} offset {}", m.topic(), m.partition(), m.offset());
+    let (key_schema, key) = converters.key.to_connect(m.topic(), m.key())
+        .map_err(|e| format!("Failed to convert the key of the record at {}: {e}", at()))?;
+    let (value_schema, value) = converters.value.to_connect(m.topic(), m.payload())
+        .map_err(|e| format!("Failed to convert the value of the record at {}: {e}", at()))?;
+    let (timestamp, timestamp_type) = match m.timestamp() {
+        rdkafka::Timestamp::NotAvailable => (None, TimestampType::NoTimestampType),
+        rdkafka::Timestamp::CreateTime(t) => (Some(t), TimestampType::CreateTime),
+        rdkafka::Timestamp::LogAppendTime(t) => (Some(t), TimestampType::LogAppendTime),
+    };
+    let headers: RVec<Header> = m
+        .headers()
+        .map(|hs| {
+            hs.iter()
+                .map(|h| Header {
+                    key: RString::from(h.key),
+                    schema: Some(plugin_abi::data::Schema::optional_string()).into(),
+                    value: h.value.map_or(plugin_abi::data::Value::Null, |v| plugin_abi::data::Value::string(String::from_utf8_lossy(v))),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(SinkRecord {
+        topic: m.topic().into(),
+        kafka_partition: m.partition(),
+        kafka_offset: m.offset(),
+        timestamp: timestamp.into(),
+        timestamp_type,
+        key_schema: key_schema.into(),
+        key,
+        value_schema: value_schema.into(),
+        value,
+        headers,
+    })
+}
+
+/// Asks the task what is safe (`pre_commit`, which flushes by default) and commits that.
+fn commit(consumer: &BaseConsumer<AssignmentTracker>, task: &mut SinkTaskBox, consumed: &HashMap<(String, i32), i64>) -> Result<(), TaskFailure> {
+    if consumed.is_empty() {
+        return Ok(());
+    }
+    let offsets: RVec<TopicPartitionOffset> = consumed
+        .iter()
+        .map(|((topic, partition), offset)| TopicPartitionOffset { topic: topic.as_str().into(), partition: *partition, offset: *offset })
+        .collect();
+    let safe = task.pre_commit(offsets).into_result().map_err(|e| format!("flush failed: {}", e.message))?;
+    if safe.is_empty() {
+        return Ok(());
+    }
+    let mut tpl = TopicPartitionList::new();
+    for o in safe.iter() {
+        tpl.add_partition_offset(o.topic.as_str(), o.partition, Offset::Offset(o.offset))
+            .map_err(|e| format!("bad offset from pre_commit: {e}"))?;
+    }
+    match consumer.commit(&tpl, CommitMode::Sync) {
+        Ok(()) => tracing::debug!("committed consumer offsets of {} partitions", safe.len()),
+        // Not fatal: the next commit covers these offsets again.
+        Err(e) => tracing::warn!("consumer offset commit failed, will retry: {e}"),
+    }
+    Ok(())
+}

@@ -1,0 +1,183 @@
+//! The source task loop: poll the plugin, convert, produce; commit offsets once acked.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use plugin_abi::data::SourceRecord;
+use plugin_abi::errors::ErrorKind;
+use plugin_abi::ffi::props_to_ffi;
+use rdkafka::error::{KafkaError, RDKafkaErrorCode};
+use rdkafka::message::{Header, OwnedHeaders};
+use rdkafka::producer::{BaseRecord, DeliveryResult, Producer, ProducerContext, ThreadedProducer};
+use rdkafka::ClientContext;
+
+use super::contexts::source_task_context;
+use super::converters::RecordConverters;
+use super::offset_tracker::{Batch, OffsetTracker};
+use super::task::{sleep_unless_stopping, TaskEnv, TaskFailure, TaskSpec};
+use crate::kafka::producer_config;
+
+/// How long a stopping task waits for in-flight records before committing what was acked.
+const STOP_FLUSH_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Receives delivery reports on the producer's thread.
+struct DeliveryTracker {
+    failure: Arc<Mutex<Option<String>>>,
+}
+
+impl ClientContext for DeliveryTracker {}
+
+impl ProducerContext for DeliveryTracker {
+    type DeliveryOpaque = Arc<Batch>;
+
+    fn delivery(&self, result: &DeliveryResult<'_>, batch: Arc<Batch>) {
+        match result {
+            Ok(_) => batch.acked(),
+            // Not acked: the batch never completes, so no offset at or past it is committed.
+            Err((e, msg)) => {
+                use rdkafka::Message;
+                let mut failure = self.failure.lock().unwrap_or_else(|e| e.into_inner());
+                failure.get_or_insert_with(|| {
+                    format!("Failed to send a record to topic {} partition {}: {e}", msg.topic(), msg.partition())
+                });
+            }
+        }
+    }
+}
+
+/// Runs a source task until asked to stop or it fails.
+pub fn run_source_task(spec: &TaskSpec, env: &TaskEnv, stopping: &Arc<AtomicBool>) -> Result<(), TaskFailure> {
+    let converters = RecordConverters::for_connector(&env.worker, &spec.connector_props)?;
+    let failure = Arc::new(Mutex::new(None));
+    let producer: ThreadedProducer<DeliveryTracker> = producer_config(&env.clients, &spec.client_id(), &spec.client_overrides("producer"))
+        .create_with_context(DeliveryTracker { failure: failure.clone() })
+        .map_err(|e| format!("cannot create the task's producer: {e}"))?;
+
+    let mut task = spec.plugin.new_source_task()?;
+    let ctx = source_task_context(&spec.connector, env.offsets.clone(), stopping.clone());
+    task.start(props_to_ffi(&spec.props), ctx)
+        .into_result()
+        .map_err(|e| format!("task failed to start: {}", e.message))?;
+    tracing::info!("source task started");
+
+    let tracker = OffsetTracker::default();
+    let mut last_commit = Instant::now();
+    let result = (|| -> Result<(), TaskFailure> {
+        while !stopping.load(Ordering::Acquire) {
+            if let Some(f) = failure.lock().unwrap_or_else(|e| e.into_inner()).take() {
+                return Err(TaskFailure(f));
+            }
+            let records = match task.poll().into_result() {
+                Ok(records) => records,
+                Err(e) if e.kind == ErrorKind::Retriable => {
+                    tracing::warn!("poll failed, retrying: {}", e.message);
+                    sleep_unless_stopping(stopping, Duration::from_millis(100));
+                    continue;
+                }
+                Err(e) => return Err(TaskFailure(e.message.into_string())),
+            };
+            if !records.is_empty() {
+                send_batch(&producer, &converters, &tracker, &records)?;
+            }
+            if last_commit.elapsed() >= env.worker.offset_flush_interval {
+                commit_offsets(spec, env, &tracker, &mut task);
+                last_commit = Instant::now();
+            }
+        }
+        Ok(())
+    })();
+
+    // Stopping or failed: commit what the broker has acknowledged, then stop the plugin.
+    if producer.flush(STOP_FLUSH_TIMEOUT).is_err() {
+        tracing::warn!("{} records were not acknowledged before stopping; their offsets are not committed", tracker.in_flight());
+    }
+    commit_offsets(spec, env, &tracker, &mut task);
+    if let Err(e) = task.stop().into_result() {
+        tracing::warn!("task stop failed: {}", e.message);
+    }
+    result
+}
+
+fn send_batch(
+    producer: &ThreadedProducer<DeliveryTracker>,
+    converters: &RecordConverters,
+    tracker: &OffsetTracker,
+    records: &[SourceRecord],
+) -> Result<(), TaskFailure> {
+    // Convert the whole batch first: a conversion error fails the task before anything
+    // of the batch is tracked.
+    let mut converted = Vec::with_capacity(records.len());
+    for r in records.iter() {
+        let key = converters.key.from_connect(&r.topic, r.key_schema.as_ref().into_option(), &r.key)
+            .map_err(|e| format!("Failed to convert the key of a record for topic {}: {e}", r.topic))?;
+        let value = converters.value.from_connect(&r.topic, r.value_schema.as_ref().into_option(), &r.value)
+            .map_err(|e| format!("Failed to convert the value of a record for topic {}: {e}", r.topic))?;
+        converted.push((key, value));
+    }
+    let batch = tracker.submit(records.len(), records.iter().map(|r| (&r.source_partition, &r.source_offset)));
+    for (r, (key, value)) in records.iter().zip(converted.iter()) {
+        let mut record = BaseRecord::with_opaque_to(r.topic.as_str(), batch.clone());
+        if let Some(v) = value {
+            record = record.payload(v.as_slice());
+        }
+        if let Some(k) = key {
+            record = record.key(k.as_slice());
+        }
+        if let Some(p) = r.kafka_partition.into_option() {
+            record = record.partition(p);
+        }
+        if let Some(ts) = r.timestamp.into_option() {
+            record = record.timestamp(ts);
+        }
+        if !r.headers.is_empty() {
+            record = record.headers(headers_of(r));
+        }
+        send_with_backpressure(producer, record)?;
+    }
+    Ok(())
+}
+
+fn headers_of(record: &SourceRecord) -> OwnedHeaders {
+    let mut headers = OwnedHeaders::new_with_capacity(record.headers.len());
+    for h in record.headers.iter() {
+        let text = (!h.value.is_null()).then(|| h.value.to_string());
+        headers = headers.insert(Header { key: h.key.as_str(), value: text.as_deref() });
+    }
+    headers
+}
+
+/// Sends, waiting while the producer's queue is full (the worker never drops a record).
+fn send_with_backpressure<'a>(
+    producer: &ThreadedProducer<DeliveryTracker>,
+    mut record: BaseRecord<'a, [u8], [u8], Arc<Batch>>,
+) -> Result<(), TaskFailure> {
+    loop {
+        match producer.send(record) {
+            Ok(()) => return Ok(()),
+            Err((KafkaError::MessageProduction(RDKafkaErrorCode::QueueFull), back)) => {
+                record = back;
+                std::thread::sleep(Duration::from_millis(1));
+            }
+            Err((e, back)) => {
+                return Err(TaskFailure(format!("Failed to send a record to topic {}: {e}", back.topic)));
+            }
+        }
+    }
+}
+
+fn commit_offsets(spec: &TaskSpec, env: &TaskEnv, tracker: &OffsetTracker, task: &mut plugin_abi::ffi::SourceTaskBox) {
+    let entries = tracker.take_committable();
+    if entries.is_empty() {
+        return;
+    }
+    match env.offsets.commit(&spec.connector, &entries) {
+        Ok(()) => {
+            tracing::debug!("committed offsets of {} source partitions", entries.len());
+            if let Err(e) = task.commit().into_result() {
+                tracing::warn!("task commit hook failed: {}", e.message);
+            }
+        }
+        Err(e) => tracing::error!("offset commit failed, will retry at the next interval: {e:#}"),
+    }
+}

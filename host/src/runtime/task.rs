@@ -1,0 +1,113 @@
+//! What every task thread shares: its identity, the worker's services, its stop flag.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use plugin_abi::Props;
+
+use crate::config::WorkerConfig;
+use crate::kafka::ClientSettings;
+use crate::plugins::PluginInfo;
+use crate::storage::{FileOffsetStore, State, StatusStore};
+
+/// The worker's services every task uses.
+pub struct TaskEnv {
+    pub worker: Arc<WorkerConfig>,
+    pub clients: ClientSettings,
+    pub offsets: Arc<FileOffsetStore>,
+    pub status: Arc<StatusStore>,
+    pub worker_id: String,
+}
+
+/// One task to run.
+pub struct TaskSpec {
+    pub connector: String,
+    pub id: u32,
+    pub plugin: Arc<PluginInfo>,
+    /// The configuration the connector produced for this task.
+    pub props: Props,
+    /// The connector's configuration: converters and client overrides come from it.
+    pub connector_props: HashMap<String, String>,
+}
+
+impl TaskSpec {
+    pub fn client_id(&self) -> String {
+        format!("connector-{}-{}", self.connector, self.id)
+    }
+
+    /// `producer.override.*` / `consumer.override.*` settings of the connector.
+    pub fn client_overrides(&self, kind: &str) -> HashMap<String, String> {
+        crate::config::subset(&self.connector_props, &format!("{kind}.override."))
+    }
+}
+
+/// Why a task stopped working; becomes its status trace.
+#[derive(Debug)]
+pub struct TaskFailure(pub String);
+
+impl<E: std::fmt::Display> From<E> for TaskFailure {
+    fn from(e: E) -> Self {
+        TaskFailure(e.to_string())
+    }
+}
+
+/// A running task thread.
+pub struct TaskHandle {
+    stopping: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl TaskHandle {
+    /// Runs `body` on a thread named after the task, recording its status.
+    pub fn spawn<F>(spec: TaskSpec, env: Arc<TaskEnv>, body: F) -> std::io::Result<TaskHandle>
+    where
+        F: FnOnce(&TaskSpec, &TaskEnv, &Arc<AtomicBool>) -> Result<(), TaskFailure> + Send + 'static,
+    {
+        let stopping = Arc::new(AtomicBool::new(false));
+        let flag = stopping.clone();
+        let thread = std::thread::Builder::new()
+            .name(format!("task-{}-{}", spec.connector, spec.id))
+            .spawn(move || {
+                let span = tracing::info_span!("task", connector = %spec.connector, task = spec.id);
+                let _entered = span.enter();
+                env.status.put_task(&spec.connector, spec.id, State::Running, &env.worker_id, None);
+                match body(&spec, &env, &flag) {
+                    Ok(()) => {
+                        tracing::info!("task stopped");
+                        env.status.put_task(&spec.connector, spec.id, State::Unassigned, &env.worker_id, None);
+                    }
+                    Err(TaskFailure(trace)) => {
+                        tracing::error!("task failed, it will not recover until restarted: {trace}");
+                        env.status.put_task(&spec.connector, spec.id, State::Failed, &env.worker_id, Some(trace));
+                    }
+                }
+            })?;
+        Ok(TaskHandle { stopping, thread: Some(thread) })
+    }
+
+    /// Asks the task to stop; [`TaskHandle::join`] waits for it.
+    pub fn request_stop(&self) {
+        self.stopping.store(true, Ordering::Release);
+    }
+
+    pub fn join(mut self) {
+        if let Some(t) = self.thread.take() {
+            if t.join().is_err() {
+                tracing::error!("a task thread panicked in the worker's own code");
+            }
+        }
+    }
+}
+
+/// Sleeps up to `total`, waking early when the task is asked to stop.
+pub fn sleep_unless_stopping(stopping: &AtomicBool, total: Duration) {
+    let step = Duration::from_millis(50);
+    let mut slept = Duration::ZERO;
+    while slept < total && !stopping.load(Ordering::Acquire) {
+        std::thread::sleep(step);
+        slept += step;
+    }
+}

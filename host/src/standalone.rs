@@ -1,0 +1,142 @@
+//! Standalone mode: one process, connectors from properties files, offsets in a local file.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use rdkafka::producer::{BaseProducer, Producer};
+use rdkafka::util::Timeout;
+use rdkafka::ClientConfig;
+
+use crate::config::{read_properties, WorkerConfig};
+use crate::kafka::{ClientSettings, EmbeddedBroker};
+use crate::plugins::PluginRegistry;
+use crate::rest::{self, RestState};
+use crate::runtime::{TaskEnv, Worker};
+use crate::storage::{FileOffsetStore, StatusStore};
+
+/// Runs a standalone worker until SIGINT or SIGTERM.
+pub fn run(worker_file: &Path, connector_files: &[PathBuf]) -> anyhow::Result<()> {
+    let config = WorkerConfig::from_props(read_properties(worker_file)?)
+        .with_context(|| format!("invalid worker configuration {}", worker_file.display()))?;
+    for key in config.unused_keys() {
+        tracing::warn!("The configuration '{key}' was supplied but isn't used by this worker yet; ignoring it");
+    }
+
+    // Kept alive until the end of `run`: dropping it stops the embedded broker.
+    let (_embedded, bootstrap_servers) = match &config.bootstrap_servers {
+        Some(servers) => (None, servers.clone()),
+        None => {
+            let broker = EmbeddedBroker::start()?;
+            let servers = broker.bootstrap_servers();
+            tracing::warn!(
+                "No bootstrap.servers configured: running an embedded Kafka broker at {servers}. \
+                 Its topics live in memory and are lost when this worker stops; \
+                 set bootstrap.servers to use a real Kafka cluster"
+            );
+            (Some(broker), servers)
+        }
+    };
+
+    let registry = PluginRegistry::load(&config.plugin_path);
+    let offsets = Arc::new(FileOffsetStore::open(&config.offsets_file)?);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("rest")
+        .enable_all()
+        .build()?;
+    let listener = runtime.block_on(rest::bind(config.rest_listener.clone()))?;
+    let port = listener.local_addr()?.port();
+    let worker_id = format!("{}:{port}", advertised_host(&config.rest_listener.0));
+    let kafka_cluster_id = fetch_cluster_id(&bootstrap_servers);
+
+    let clients = ClientSettings {
+        bootstrap_servers,
+        producer: config.client_overrides("producer."),
+        consumer: config.client_overrides("consumer."),
+    };
+    let config = Arc::new(config);
+    let env = TaskEnv { worker: config.clone(), clients, offsets, status: Arc::new(StatusStore::default()), worker_id };
+    let worker = Arc::new(Worker::new(registry, env));
+
+    let state = Arc::new(RestState { worker: worker.clone(), kafka_cluster_id });
+    let (stop_rest, rest_stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = runtime.spawn(rest::serve(listener, state, async {
+        let _ = rest_stopped.await;
+    }));
+
+    let mut outcome = Ok(());
+    for file in connector_files {
+        let created = read_properties(file).and_then(|props| worker.create_connector(props).map_err(anyhow::Error::from));
+        if let Err(e) = created {
+            outcome = Err(e).with_context(|| format!("Failed to create connector for {}", file.display()));
+            break;
+        }
+    }
+    if outcome.is_ok() {
+        tracing::info!("Kafka Connect standalone worker started; stop it with Ctrl-C");
+        runtime.block_on(shutdown_signal());
+        tracing::info!("Kafka Connect stopping");
+    }
+    worker.stop();
+    let _ = stop_rest.send(());
+    let _ = runtime.block_on(async { tokio::time::timeout(Duration::from_secs(5), server).await });
+    tracing::info!("Kafka Connect stopped");
+    outcome
+}
+
+/// Waits for SIGINT (Ctrl-C) or SIGTERM.
+pub async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        let mut term = match signal(SignalKind::terminate()) {
+            Ok(s) => s,
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// The host part of the worker id: the listener's host, or this machine's name when the
+/// listener binds every interface (as Java's worker advertises its host name).
+fn advertised_host(listener_host: &str) -> String {
+    if listener_host != "0.0.0.0" && listener_host != "::" {
+        return listener_host.to_string();
+    }
+    let mut buf = [0u8; 256];
+    // SAFETY: the buffer is valid for its length; gethostname NUL-terminates within it.
+    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
+    let name = if rc == 0 {
+        let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+        String::from_utf8_lossy(&buf[..end]).into_owned()
+    } else {
+        String::new()
+    };
+    if name.is_empty() { "localhost".to_string() } else { name }
+}
+
+fn fetch_cluster_id(bootstrap_servers: &str) -> String {
+    let producer: Result<BaseProducer, _> = ClientConfig::new().set("bootstrap.servers", bootstrap_servers).create();
+    match producer {
+        Ok(p) => p.client().fetch_cluster_id(Timeout::After(Duration::from_secs(5))).unwrap_or_else(|| {
+            tracing::warn!("could not fetch the Kafka cluster id from {bootstrap_servers} within 5 s");
+            String::new()
+        }),
+        Err(e) => {
+            tracing::warn!("cannot create a Kafka client for {bootstrap_servers}: {e}");
+            String::new()
+        }
+    }
+}

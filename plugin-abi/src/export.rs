@@ -1,0 +1,134 @@
+//! [`export_plugins!`]: makes a `cdylib` loadable by the worker.
+
+/// Exports a library's plugin classes under their (Java-style) class names.
+///
+/// Each connector names its task class; connector and task types implement `Default`.
+/// Versions are the plugin crate's `CARGO_PKG_VERSION`.
+///
+/// ```ignore
+/// plugin_abi::export_plugins! {
+///     source "com.example.CounterSourceConnector" => CounterConnector {
+///         task "com.example.CounterSourceTask" => CounterTask
+///     }
+///     sink "com.example.LogSinkConnector" => LogConnector {
+///         task "com.example.LogSinkTask" => LogTask
+///     }
+/// }
+/// ```
+///
+/// The generated functions catch every panic: a plugin can fail, never abort the worker.
+#[macro_export]
+macro_rules! export_plugins {
+    ($( $kind:ident $class:literal => $connector:ty { task $task_class:literal => $task:ty } )+) => {
+        const __CONNECT_PLUGIN_ENTRIES: &[$crate::ffi::PluginEntry] = &[
+            $(
+                $crate::__connect_plugin_entry!(connector $kind $class, $connector, $task_class),
+                $crate::__connect_plugin_entry!(task $kind $task_class, $task),
+            )+
+        ];
+
+        extern "C" fn __connect_plugin_init(host: $crate::ffi::HostServices) {
+            $crate::__init_library(host)
+        }
+
+        extern "C" fn __connect_plugin_list(
+        ) -> $crate::ffi::abi_stable::std_types::RVec<$crate::ffi::PluginDescriptor> {
+            $crate::ffi::describe(__CONNECT_PLUGIN_ENTRIES)
+        }
+
+        extern "C" fn __connect_plugin_new_connector(
+            class: $crate::ffi::abi_stable::std_types::RStr<'_>,
+        ) -> $crate::ffi::abi_stable::std_types::RResult<$crate::ffi::ConnectorBox, $crate::ffi::PluginError> {
+            $crate::ffi::new_connector(__CONNECT_PLUGIN_ENTRIES, class)
+        }
+
+        extern "C" fn __connect_plugin_new_source_task(
+            class: $crate::ffi::abi_stable::std_types::RStr<'_>,
+        ) -> $crate::ffi::abi_stable::std_types::RResult<$crate::ffi::SourceTaskBox, $crate::ffi::PluginError> {
+            $crate::ffi::new_source_task(__CONNECT_PLUGIN_ENTRIES, class)
+        }
+
+        extern "C" fn __connect_plugin_new_sink_task(
+            class: $crate::ffi::abi_stable::std_types::RStr<'_>,
+        ) -> $crate::ffi::abi_stable::std_types::RResult<$crate::ffi::SinkTaskBox, $crate::ffi::PluginError> {
+            $crate::ffi::new_sink_task(__CONNECT_PLUGIN_ENTRIES, class)
+        }
+
+        fn __connect_plugin_root_module() -> $crate::ffi::PluginModuleRef {
+            use $crate::ffi::abi_stable::prefix_type::PrefixTypeTrait;
+            $crate::ffi::PluginModule {
+                init: __connect_plugin_init,
+                plugins: __connect_plugin_list,
+                new_connector: __connect_plugin_new_connector,
+                new_source_task: __connect_plugin_new_source_task,
+                new_sink_task: __connect_plugin_new_sink_task,
+            }
+            .leak_into_prefix()
+        }
+
+        // What `#[abi_stable::export_root_module]` generates, spelled with `$crate` paths
+        // so plugin crates need no direct `abi_stable` dependency. The name is
+        // `plugin_abi::ffi::ROOT_MODULE_SYMBOL` (checked by a test).
+        #[doc(hidden)]
+        #[export_name = "_1as_0lib_1header_0root_bmodule_bloader"]
+        pub static __CONNECT_PLUGIN_LIB_HEADER: $crate::ffi::abi_stable::library::LibHeader = {
+            extern "C" fn erased_root_module() -> $crate::ffi::abi_stable::library::RootModuleResult {
+                $crate::ffi::abi_stable::library::__call_root_module_loader(__connect_plugin_root_module)
+            }
+            // SAFETY: the constructor returns the `PluginModuleRef` named here.
+            unsafe {
+                $crate::ffi::abi_stable::library::LibHeader::from_constructor::<$crate::ffi::PluginModuleRef>(
+                    erased_root_module,
+                    $crate::ffi::abi_stable::library::CheckTypeLayout::Yes,
+                )
+            }
+        };
+    };
+}
+
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __connect_plugin_entry {
+    (connector source $class:literal, $ty:ty, $task_class:literal) => {
+        $crate::ffi::PluginEntry {
+            class: $class,
+            kind: $crate::ffi::PluginKind::Source,
+            version: env!("CARGO_PKG_VERSION"),
+            task_class: $task_class,
+            factory: $crate::ffi::Factory::Connector($crate::ffi::make_source_connector::<$ty>),
+        }
+    };
+    (connector sink $class:literal, $ty:ty, $task_class:literal) => {
+        $crate::ffi::PluginEntry {
+            class: $class,
+            kind: $crate::ffi::PluginKind::Sink,
+            version: env!("CARGO_PKG_VERSION"),
+            task_class: $task_class,
+            factory: $crate::ffi::Factory::Connector($crate::ffi::make_sink_connector::<$ty>),
+        }
+    };
+    (task source $class:literal, $ty:ty) => {
+        $crate::ffi::PluginEntry {
+            class: $class,
+            kind: $crate::ffi::PluginKind::SourceTask,
+            version: env!("CARGO_PKG_VERSION"),
+            task_class: "",
+            factory: $crate::ffi::Factory::SourceTask($crate::ffi::make_source_task::<$ty>),
+        }
+    };
+    (task sink $class:literal, $ty:ty) => {
+        $crate::ffi::PluginEntry {
+            class: $class,
+            kind: $crate::ffi::PluginKind::SinkTask,
+            version: env!("CARGO_PKG_VERSION"),
+            task_class: "",
+            factory: $crate::ffi::Factory::SinkTask($crate::ffi::make_sink_task::<$ty>),
+        }
+    };
+}
+
+/// Called by the generated `init`: installs the host's logger, never unwinds.
+#[doc(hidden)]
+pub fn __init_library(host: crate::ffi::HostServices) {
+    let _ = std::panic::catch_unwind(|| crate::logging::init(host));
+}

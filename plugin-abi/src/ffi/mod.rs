@@ -1,0 +1,191 @@
+//! The binary interface between the worker and a plugin library.
+//!
+//! Plugin authors do not use this module: [`crate::export_plugins!`] generates the glue.
+//! It is public for the worker, which loads libraries and calls them through it.
+//!
+//! Rules that keep old plugins loading as the ABI grows:
+//! - the root module [`PluginModule`] is an `abi_stable` prefix type: new fields go after
+//!   the last one and are optional for older libraries;
+//! - trait objects ([`ConnectorFfi`], [`SourceTaskFfi`], [`SinkTaskFfi`] and the host's
+//!   contexts) grow only by appending methods after their `last_prefix_field`;
+//! - everything else is frozen: changing a type here is a breaking (major) change, and
+//!   `abi_stable` refuses libraries built against an incompatible layout at load time.
+
+mod adapters;
+mod traits;
+
+pub use abi_stable;
+pub use adapters::{
+    describe, make_sink_connector, make_sink_task, make_source_connector, make_source_task,
+    new_connector, new_sink_task, new_source_task, Factory, PluginEntry,
+};
+pub use traits::*;
+
+use abi_stable::library::RootModule;
+use abi_stable::sabi_types::VersionStrings;
+use abi_stable::std_types::{RBox, RResult, RStr, RString, RVec};
+use abi_stable::{declare_root_module_statics, package_version_strings, StableAbi};
+
+use crate::errors::ErrorKind;
+
+/// The exported symbol under which every plugin library publishes its [`PluginModule`];
+/// `abi_stable`'s loader looks it up by this name.
+pub const ROOT_MODULE_SYMBOL: &str = "_1as_0lib_1header_0root_bmodule_bloader";
+
+/// An error crossing the ABI.
+#[repr(C)]
+#[derive(StableAbi, Debug, Clone, PartialEq)]
+pub struct PluginError {
+    pub kind: ErrorKind,
+    pub message: RString,
+}
+
+impl From<crate::errors::ConnectError> for PluginError {
+    fn from(e: crate::errors::ConnectError) -> Self {
+        PluginError {
+            kind: e.kind,
+            message: e.message.into(),
+        }
+    }
+}
+
+impl From<PluginError> for crate::errors::ConnectError {
+    fn from(e: PluginError) -> Self {
+        crate::errors::ConnectError {
+            kind: e.kind,
+            message: e.message.into(),
+        }
+    }
+}
+
+/// What a plugin class is.
+#[repr(u8)]
+#[derive(StableAbi, Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PluginKind {
+    Source,
+    Sink,
+    SourceTask,
+    SinkTask,
+    Converter,
+    HeaderConverter,
+    Transformation,
+    Predicate,
+}
+
+impl PluginKind {
+    /// The `type` Kafka Connect's REST API shows (`"source"`, `"sink"` …).
+    pub fn rest_name(self) -> &'static str {
+        match self {
+            PluginKind::Source => "source",
+            PluginKind::Sink => "sink",
+            PluginKind::SourceTask => "source_task",
+            PluginKind::SinkTask => "sink_task",
+            PluginKind::Converter => "converter",
+            PluginKind::HeaderConverter => "header_converter",
+            PluginKind::Transformation => "transformation",
+            PluginKind::Predicate => "predicate",
+        }
+    }
+}
+
+/// One class a library exports.
+#[repr(C)]
+#[derive(StableAbi, Debug, Clone, PartialEq)]
+pub struct PluginDescriptor {
+    /// Fully qualified class name, e.g. `org.apache.kafka.connect.file.FileStreamSourceConnector`.
+    pub class: RString,
+    pub kind: PluginKind,
+    pub version: RString,
+    /// For connectors, the class of their tasks; empty otherwise.
+    pub task_class: RString,
+}
+
+/// A key/value pair of a configuration.
+#[repr(C)]
+#[derive(StableAbi, Debug, Clone, PartialEq)]
+pub struct KeyValue {
+    pub key: RString,
+    pub value: RString,
+}
+
+/// Converts a configuration to its ABI form.
+pub fn props_to_ffi(props: &crate::Props) -> RVec<KeyValue> {
+    props
+        .iter()
+        .map(|(k, v)| KeyValue {
+            key: k.as_str().into(),
+            value: v.as_str().into(),
+        })
+        .collect()
+}
+
+/// Converts a configuration from its ABI form.
+pub fn props_from_ffi(props: &RVec<KeyValue>) -> crate::Props {
+    props
+        .iter()
+        .map(|kv| (kv.key.to_string(), kv.value.to_string()))
+        .collect()
+}
+
+/// Log levels across the ABI.
+#[repr(u8)]
+#[derive(StableAbi, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LogLevel {
+    Error = 1,
+    Warn,
+    Info,
+    Debug,
+    Trace,
+}
+
+/// What the worker gives every library when it loads it.
+#[repr(C)]
+#[derive(StableAbi, Clone, Copy)]
+pub struct HostServices {
+    /// Writes a line into the worker's log, in the context (connector, task) of the
+    /// calling thread.
+    pub log: extern "C" fn(level: LogLevel, target: RStr<'_>, message: RStr<'_>),
+    /// The most verbose level the worker records; the plugin skips formatting the rest.
+    pub max_level: LogLevel,
+}
+
+/// A connector instance across the ABI.
+pub type ConnectorBox = ConnectorFfi_TO<'static, RBox<()>>;
+/// A source task instance across the ABI.
+pub type SourceTaskBox = SourceTaskFfi_TO<'static, RBox<()>>;
+/// A sink task instance across the ABI.
+pub type SinkTaskBox = SinkTaskFfi_TO<'static, RBox<()>>;
+
+/// The root module every plugin library exports.
+#[repr(C)]
+#[derive(StableAbi)]
+#[sabi(kind(Prefix(prefix_ref = PluginModuleRef)))]
+#[sabi(missing_field(panic))]
+pub struct PluginModule {
+    /// Called once, right after loading, before anything else.
+    pub init: extern "C" fn(host: HostServices),
+    /// The classes this library exports.
+    pub plugins: extern "C" fn() -> RVec<PluginDescriptor>,
+    pub new_connector: extern "C" fn(class: RStr<'_>) -> RResult<ConnectorBox, PluginError>,
+    pub new_source_task: extern "C" fn(class: RStr<'_>) -> RResult<SourceTaskBox, PluginError>,
+    #[sabi(last_prefix_field)]
+    pub new_sink_task: extern "C" fn(class: RStr<'_>) -> RResult<SinkTaskBox, PluginError>,
+}
+
+impl RootModule for PluginModuleRef {
+    declare_root_module_statics! {PluginModuleRef}
+    const BASE_NAME: &'static str = "connect_plugin";
+    const NAME: &'static str = "connect_plugin";
+    const VERSION_STRINGS: VersionStrings = package_version_strings!();
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn root_module_symbol_is_abi_stables() {
+        assert_eq!(
+            super::ROOT_MODULE_SYMBOL,
+            abi_stable::library::ROOT_MODULE_LOADER_NAME
+        );
+    }
+}

@@ -1,0 +1,98 @@
+//! The `#[sabi_trait]` objects that cross the ABI, both ways.
+#![allow(non_camel_case_types, non_local_definitions)]
+
+use abi_stable::sabi_trait;
+use abi_stable::std_types::{RBox, ROption, RResult, RString, RVec};
+
+use super::{KeyValue, PluginError};
+use crate::config::{ConfigDef, ConfigValue};
+use crate::data::{SinkRecord, SourceRecord, Value};
+use crate::sink::{TopicPartition, TopicPartitionOffset};
+
+/// Implemented by the worker: what a connector may ask of it.
+#[sabi_trait]
+pub trait HostConnectorContext: Send + Sync {
+    /// The connector's task configurations changed: the worker asks for them again.
+    fn request_task_reconfiguration(&self);
+    /// The connector failed outside of a call from the worker.
+    #[sabi(last_prefix_field)]
+    fn raise_error(&self, message: RString);
+}
+
+/// Implemented by the worker: what a source task may ask of it.
+#[sabi_trait]
+pub trait HostSourceTaskContext: Send + Sync {
+    /// The last committed offset of a source partition.
+    fn offset(&self, partition: &Value) -> ROption<Value>;
+    /// True once the worker wants the task to stop: a blocking `poll` should return.
+    #[sabi(last_prefix_field)]
+    fn is_stopping(&self) -> bool;
+}
+
+/// Implemented by the worker: what a sink task may ask of it.
+#[sabi_trait]
+pub trait HostSinkTaskContext: Send + Sync {
+    /// The partitions assigned to the task.
+    fn assignment(&self) -> RVec<TopicPartition>;
+    /// Asks the worker to flush and commit offsets soon.
+    fn request_commit(&self);
+    /// True once the worker wants the task to stop.
+    #[sabi(last_prefix_field)]
+    fn is_stopping(&self) -> bool;
+}
+
+pub type HostConnectorContextBox = HostConnectorContext_TO<'static, RBox<()>>;
+pub type HostSourceTaskContextBox = HostSourceTaskContext_TO<'static, RBox<()>>;
+pub type HostSinkTaskContextBox = HostSinkTaskContext_TO<'static, RBox<()>>;
+
+/// A connector, as the worker sees it.
+#[sabi_trait]
+pub trait ConnectorFfi: Send {
+    fn config(&self) -> RResult<ConfigDef, PluginError>;
+    fn validate(&self, props: RVec<KeyValue>) -> RResult<RVec<ConfigValue>, PluginError>;
+    fn start(
+        &mut self,
+        props: RVec<KeyValue>,
+        ctx: HostConnectorContextBox,
+    ) -> RResult<(), PluginError>;
+    fn task_configs(&mut self, max_tasks: u32) -> RResult<RVec<RVec<KeyValue>>, PluginError>;
+    #[sabi(last_prefix_field)]
+    fn stop(&mut self) -> RResult<(), PluginError>;
+}
+
+/// A source task, as the worker sees it.
+#[sabi_trait]
+pub trait SourceTaskFfi: Send {
+    fn start(
+        &mut self,
+        props: RVec<KeyValue>,
+        ctx: HostSourceTaskContextBox,
+    ) -> RResult<(), PluginError>;
+    /// A batch of records; empty when there is nothing yet.
+    fn poll(&mut self) -> RResult<RVec<SourceRecord>, PluginError>;
+    /// Offsets up to the last polled records were committed.
+    fn commit(&mut self) -> RResult<(), PluginError>;
+    #[sabi(last_prefix_field)]
+    fn stop(&mut self) -> RResult<(), PluginError>;
+}
+
+/// A sink task, as the worker sees it.
+#[sabi_trait]
+pub trait SinkTaskFfi: Send {
+    fn start(
+        &mut self,
+        props: RVec<KeyValue>,
+        ctx: HostSinkTaskContextBox,
+    ) -> RResult<(), PluginError>;
+    fn open(&mut self, partitions: RVec<TopicPartition>) -> RResult<(), PluginError>;
+    fn put(&mut self, records: RVec<SinkRecord>) -> RResult<(), PluginError>;
+    fn flush(&mut self, offsets: RVec<TopicPartitionOffset>) -> RResult<(), PluginError>;
+    /// The offsets safe to commit; by default those flushed.
+    fn pre_commit(
+        &mut self,
+        offsets: RVec<TopicPartitionOffset>,
+    ) -> RResult<RVec<TopicPartitionOffset>, PluginError>;
+    fn close(&mut self, partitions: RVec<TopicPartition>) -> RResult<(), PluginError>;
+    #[sabi(last_prefix_field)]
+    fn stop(&mut self) -> RResult<(), PluginError>;
+}
