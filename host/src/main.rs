@@ -8,7 +8,11 @@ use clap::{Parser, Subcommand};
 use connect::plugins::PluginRegistry;
 
 #[derive(Parser)]
-#[command(name = "connect", version, about = "Kafka Connect worker: runs connector plugins loaded from shared libraries")]
+#[command(
+    name = "connect",
+    version,
+    about = "Kafka Connect worker: runs connector plugins loaded from shared libraries"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -47,10 +51,13 @@ fn main() -> ExitCode {
     connect::logging::init();
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Standalone { worker_properties, connector_properties } => {
-            connect::standalone::run(&worker_properties, &connector_properties)
-        }
-        Command::Plugins { command: PluginsCommand::List { plugin_path } } => {
+        Command::Standalone {
+            worker_properties,
+            connector_properties,
+        } => connect::standalone::run(&worker_properties, &connector_properties),
+        Command::Plugins {
+            command: PluginsCommand::List { plugin_path },
+        } => {
             list_plugins(&plugin_path);
             Ok(())
         }
@@ -67,12 +74,25 @@ fn main() -> ExitCode {
 }
 
 fn list_plugins(plugin_path: &str) {
-    let dirs: Vec<PathBuf> = plugin_path.split(',').map(str::trim).filter(|d| !d.is_empty()).map(PathBuf::from).collect();
+    let dirs: Vec<PathBuf> = plugin_path
+        .split(',')
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .collect();
     let registry = PluginRegistry::load(&dirs);
     let rows: Vec<[String; 5]> = registry
         .all()
         .iter()
-        .map(|p| [p.class.clone(), p.kind.rest_name().to_string(), p.version.clone(), p.aliases.join(", "), p.location()])
+        .map(|p| {
+            [
+                p.class.clone(),
+                p.kind.rest_name().to_string(),
+                p.version.clone(),
+                p.aliases.join(", "),
+                p.location(),
+            ]
+        })
         .collect();
     let header = ["CLASS", "TYPE", "VERSION", "ALIASES", "LOCATION"].map(String::from);
     let mut widths = header.clone().map(|h| h.len());
@@ -82,7 +102,11 @@ fn list_plugins(plugin_path: &str) {
         }
     }
     for row in std::iter::once(&header).chain(&rows) {
-        let cells: Vec<String> = row.iter().zip(widths).map(|(c, w)| format!("{c:<w$}")).collect();
+        let cells: Vec<String> = row
+            .iter()
+            .zip(widths)
+            .map(|(c, w)| format!("{c:<w$}"))
+            .collect();
         println!("{}", cells.join("  ").trim_end());
     }
 }
@@ -90,7 +114,9 @@ fn list_plugins(plugin_path: &str) {
 fn run_embedded_broker() -> anyhow::Result<()> {
     let broker = connect::kafka::EmbeddedBroker::start()?;
     println!("bootstrap.servers={}", broker.bootstrap_servers());
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(connect::standalone::shutdown_signal());
     drop(broker);
     Ok(())

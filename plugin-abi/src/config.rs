@@ -220,13 +220,18 @@ impl ConfigKey {
                     .parse::<f64>()
                     .is_ok_and(|v| v < *min as f64 || v > *max as f64)
                 {
-                    errors.push(invalid(format!("Value must be no less than {min} and no more than {max}")));
+                    errors.push(invalid(format!(
+                        "Value must be no less than {min} and no more than {max}"
+                    )));
                 }
             }
             Validator::OneOf(options) => {
                 if !options.iter().any(|o| o.eq_ignore_ascii_case(value)) {
                     let list: Vec<&str> = options.iter().map(|o| o.as_str()).collect();
-                    errors.push(invalid(format!("String must be one of: {}", list.join(", "))));
+                    errors.push(invalid(format!(
+                        "String must be one of: {}",
+                        list.join(", ")
+                    )));
                 }
             }
             Validator::NonEmptyString => {
@@ -241,7 +246,9 @@ impl ConfigKey {
     fn check_type(&self, value: &str) -> Result<(), String> {
         let v = value.trim();
         let ok = match self.config_type {
-            ConfigType::Boolean => v.eq_ignore_ascii_case("true") || v.eq_ignore_ascii_case("false"),
+            ConfigType::Boolean => {
+                v.eq_ignore_ascii_case("true") || v.eq_ignore_ascii_case("false")
+            }
             ConfigType::Int => v.parse::<i32>().is_ok(),
             ConfigType::Short => v.parse::<i16>().is_ok(),
             ConfigType::Long => v.parse::<i64>().is_ok(),
@@ -346,7 +353,12 @@ mod tests {
 
     #[test]
     fn missing_required_key_is_named() {
-        let def = ConfigDef::new().define(ConfigKey::new("topic", ConfigType::String, Importance::High, ""));
+        let def = ConfigDef::new().define(ConfigKey::new(
+            "topic",
+            ConfigType::String,
+            Importance::High,
+            "",
+        ));
         let errors = def.errors(&props(&[]));
         assert_eq!(errors.len(), 1);
         assert!(errors[0].contains("\"topic\""), "{errors:?}");
@@ -377,9 +389,13 @@ mod tests {
     #[test]
     fn get_falls_back_to_default() {
         let def = ConfigDef::new().define(
-            ConfigKey::new("batch.size", ConfigType::Int, Importance::Low, "").default_value("2000"),
+            ConfigKey::new("batch.size", ConfigType::Int, Importance::Low, "")
+                .default_value("2000"),
         );
         assert_eq!(def.get(&props(&[]), "batch.size"), Some("2000"));
-        assert_eq!(def.get(&props(&[("batch.size", "3")]), "batch.size"), Some("3"));
+        assert_eq!(
+            def.get(&props(&[("batch.size", "3")]), "batch.size"),
+            Some("3")
+        );
     }
 }

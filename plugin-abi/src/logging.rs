@@ -34,7 +34,11 @@ impl log::Log for HostLogger {
         if let Some(host) = HOST.get() {
             if to_ffi(record.level()) <= host.max_level {
                 let message = record.args().to_string();
-                (host.log)(to_ffi(record.level()), RStr::from(record.target()), RStr::from(message.as_str()));
+                (host.log)(
+                    to_ffi(record.level()),
+                    RStr::from(record.target()),
+                    RStr::from(message.as_str()),
+                );
             }
         }
     }

@@ -97,6 +97,17 @@ fn subscribe(consumer: &BaseConsumer<AssignmentTracker>, connector_props: &HashM
         Some(regex) => vec![if regex.starts_with('^') { regex.to_string() } else { format!("^{regex}") }],
         None => topics,
     };
+    if !connector_props.contains_key("topics.regex") {
+        // Java's consumer asks the broker to auto-create subscribed topics; librdkafka's
+        // does not while it knows no topics yet, and would wait for its next periodic
+        // metadata refresh. An explicit metadata request creates them where the broker
+        // allows it, so a sink started before its source does not wait.
+        for topic in &patterns {
+            if let Err(e) = consumer.fetch_metadata(Some(topic), Duration::from_secs(5)) {
+                tracing::debug!("metadata for {topic}: {e}");
+            }
+        }
+    }
     let refs: Vec<&str> = patterns.iter().map(String::as_str).collect();
     consumer.subscribe(&refs).map_err(|e| format!("cannot subscribe to {}: {e}", patterns.join(", ")))?;
     Ok(())

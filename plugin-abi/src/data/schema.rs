@@ -265,7 +265,9 @@ pub mod logical {
     }
     /// A timestamp: milliseconds since the Unix epoch, as int64.
     pub fn timestamp() -> SchemaBuilder {
-        SchemaBuilder::new(SchemaType::Int64).name(TIMESTAMP).version(1)
+        SchemaBuilder::new(SchemaType::Int64)
+            .name(TIMESTAMP)
+            .version(1)
     }
 
     /// Whether `schema` is the logical type `name`.

@@ -76,9 +76,9 @@ impl Value {
                 .iter()
                 .find(|kv| kv.0.as_str() == Some(key))
                 .map(|kv| &kv.1),
-            Value::Struct(schema, values) => schema
-                .field(key)
-                .and_then(|f| values.get(f.index as usize)),
+            Value::Struct(schema, values) => {
+                schema.field(key).and_then(|f| values.get(f.index as usize))
+            }
             _ => None,
         }
     }
@@ -192,7 +192,10 @@ mod tests {
         assert_eq!(s.to_string(), "Struct{a=1,c=x}");
         let m = Value::string_map([("k", Value::Int64(2))]);
         assert_eq!(m.to_string(), "{k=2}");
-        assert_eq!(Value::Array(vec![1.into(), 2.into()].into()).to_string(), "[1, 2]");
+        assert_eq!(
+            Value::Array(vec![1.into(), 2.into()].into()).to_string(),
+            "[1, 2]"
+        );
     }
 
     #[test]

@@ -62,7 +62,10 @@ fn find<'a>(entries: &'a [PluginEntry], class: RStr<'_>) -> Result<&'a PluginEnt
 }
 
 /// Instantiates the connector `class`.
-pub fn new_connector(entries: &[PluginEntry], class: RStr<'_>) -> RResult<ConnectorBox, PluginError> {
+pub fn new_connector(
+    entries: &[PluginEntry],
+    class: RStr<'_>,
+) -> RResult<ConnectorBox, PluginError> {
     guard("new connector", || match find(entries, class)?.factory {
         Factory::Connector(make) => Ok(make(find(entries, class)?.task_class)),
         _ => Err(ConnectError::new(format!("{class} is not a connector"))),
@@ -70,7 +73,10 @@ pub fn new_connector(entries: &[PluginEntry], class: RStr<'_>) -> RResult<Connec
 }
 
 /// Instantiates the source task `class`.
-pub fn new_source_task(entries: &[PluginEntry], class: RStr<'_>) -> RResult<SourceTaskBox, PluginError> {
+pub fn new_source_task(
+    entries: &[PluginEntry],
+    class: RStr<'_>,
+) -> RResult<SourceTaskBox, PluginError> {
     guard("new source task", || match find(entries, class)?.factory {
         Factory::SourceTask(make) => Ok(make()),
         _ => Err(ConnectError::new(format!("{class} is not a source task"))),
@@ -78,7 +84,10 @@ pub fn new_source_task(entries: &[PluginEntry], class: RStr<'_>) -> RResult<Sour
 }
 
 /// Instantiates the sink task `class`.
-pub fn new_sink_task(entries: &[PluginEntry], class: RStr<'_>) -> RResult<SinkTaskBox, PluginError> {
+pub fn new_sink_task(
+    entries: &[PluginEntry],
+    class: RStr<'_>,
+) -> RResult<SinkTaskBox, PluginError> {
     guard("new sink task", || match find(entries, class)?.factory {
         Factory::SinkTask(make) => Ok(make()),
         _ => Err(ConnectError::new(format!("{class} is not a sink task"))),
@@ -96,13 +105,20 @@ fn panic_message(payload: &(dyn Any + Send)) -> String {
 }
 
 /// Runs `f`, turning a panic into an error so it never unwinds across the ABI.
-pub(crate) fn guard<R>(what: &str, f: impl FnOnce() -> Result<R, ConnectError>) -> RResult<R, PluginError> {
+pub(crate) fn guard<R>(
+    what: &str,
+    f: impl FnOnce() -> Result<R, ConnectError>,
+) -> RResult<R, PluginError> {
     match catch_unwind(AssertUnwindSafe(f)) {
         Ok(Ok(value)) => RResult::ROk(value),
         Ok(Err(e)) => RResult::RErr(e.into()),
         Err(payload) => RResult::RErr(PluginError {
             kind: ErrorKind::Panic,
-            message: format!("plugin panicked in {what}: {}", panic_message(payload.as_ref())).into(),
+            message: format!(
+                "plugin panicked in {what}: {}",
+                panic_message(payload.as_ref())
+            )
+            .into(),
         }),
     }
 }
@@ -153,9 +169,15 @@ impl<C: AnyConnector> ConnectorFfi for ConnectorAdapter<C> {
         guard("config", || Ok(self.inner.config()))
     }
     fn validate(&self, props: RVec<KeyValue>) -> RResult<RVec<ConfigValue>, PluginError> {
-        guard("validate", || Ok(self.inner.validate(&props_from_ffi(&props)).into()))
+        guard("validate", || {
+            Ok(self.inner.validate(&props_from_ffi(&props)).into())
+        })
     }
-    fn start(&mut self, props: RVec<KeyValue>, ctx: HostConnectorContextBox) -> RResult<(), PluginError> {
+    fn start(
+        &mut self,
+        props: RVec<KeyValue>,
+        ctx: HostConnectorContextBox,
+    ) -> RResult<(), PluginError> {
         guard("start", || {
             let ctx = self.ctx.insert(ConnectorContext::new(ctx));
             self.inner.start(&props_from_ffi(&props), ctx)
@@ -173,9 +195,14 @@ impl<C: AnyConnector> ConnectorFfi for ConnectorAdapter<C> {
 }
 
 /// Makes a source connector instance; used by [`crate::export_plugins!`].
-pub fn make_source_connector<C: SourceConnector + Default>(_task_class: &'static str) -> ConnectorBox {
+pub fn make_source_connector<C: SourceConnector + Default>(
+    _task_class: &'static str,
+) -> ConnectorBox {
     ConnectorFfi_TO::from_value(
-        ConnectorAdapter { inner: Source(C::default()), ctx: None },
+        ConnectorAdapter {
+            inner: Source(C::default()),
+            ctx: None,
+        },
         TD_Opaque,
     )
 }
@@ -183,7 +210,10 @@ pub fn make_source_connector<C: SourceConnector + Default>(_task_class: &'static
 /// Makes a sink connector instance; used by [`crate::export_plugins!`].
 pub fn make_sink_connector<C: SinkConnector + Default>(_task_class: &'static str) -> ConnectorBox {
     ConnectorFfi_TO::from_value(
-        ConnectorAdapter { inner: Sink(C::default()), ctx: None },
+        ConnectorAdapter {
+            inner: Sink(C::default()),
+            ctx: None,
+        },
         TD_Opaque,
     )
 }
@@ -198,7 +228,11 @@ fn not_started() -> ConnectError {
 }
 
 impl<T: SourceTask> SourceTaskFfi for SourceTaskAdapter<T> {
-    fn start(&mut self, props: RVec<KeyValue>, ctx: HostSourceTaskContextBox) -> RResult<(), PluginError> {
+    fn start(
+        &mut self,
+        props: RVec<KeyValue>,
+        ctx: HostSourceTaskContextBox,
+    ) -> RResult<(), PluginError> {
         guard("start", || {
             let ctx = self.ctx.insert(SourceTaskContext::new(ctx));
             self.inner.start(&props_from_ffi(&props), ctx)
@@ -220,7 +254,13 @@ impl<T: SourceTask> SourceTaskFfi for SourceTaskAdapter<T> {
 
 /// Makes a source task instance; used by [`crate::export_plugins!`].
 pub fn make_source_task<T: SourceTask + Default>() -> SourceTaskBox {
-    SourceTaskFfi_TO::from_value(SourceTaskAdapter { inner: T::default(), ctx: None }, TD_Opaque)
+    SourceTaskFfi_TO::from_value(
+        SourceTaskAdapter {
+            inner: T::default(),
+            ctx: None,
+        },
+        TD_Opaque,
+    )
 }
 
 struct SinkTaskAdapter<T> {
@@ -229,7 +269,11 @@ struct SinkTaskAdapter<T> {
 }
 
 impl<T: SinkTask> SinkTaskFfi for SinkTaskAdapter<T> {
-    fn start(&mut self, props: RVec<KeyValue>, ctx: HostSinkTaskContextBox) -> RResult<(), PluginError> {
+    fn start(
+        &mut self,
+        props: RVec<KeyValue>,
+        ctx: HostSinkTaskContextBox,
+    ) -> RResult<(), PluginError> {
         guard("start", || {
             let ctx = self.ctx.insert(SinkTaskContext::new(ctx));
             self.inner.start(&props_from_ffi(&props), ctx)
@@ -247,8 +291,13 @@ impl<T: SinkTask> SinkTaskFfi for SinkTaskAdapter<T> {
     fn flush(&mut self, offsets: RVec<TopicPartitionOffset>) -> RResult<(), PluginError> {
         guard("flush", || self.inner.flush(&offsets))
     }
-    fn pre_commit(&mut self, offsets: RVec<TopicPartitionOffset>) -> RResult<RVec<TopicPartitionOffset>, PluginError> {
-        guard("pre_commit", || Ok(self.inner.pre_commit(offsets.into_vec())?.into()))
+    fn pre_commit(
+        &mut self,
+        offsets: RVec<TopicPartitionOffset>,
+    ) -> RResult<RVec<TopicPartitionOffset>, PluginError> {
+        guard("pre_commit", || {
+            Ok(self.inner.pre_commit(offsets.into_vec())?.into())
+        })
     }
     fn close(&mut self, partitions: RVec<TopicPartition>) -> RResult<(), PluginError> {
         guard("close", || self.inner.close(partitions.into_vec()))
@@ -260,7 +309,13 @@ impl<T: SinkTask> SinkTaskFfi for SinkTaskAdapter<T> {
 
 /// Makes a sink task instance; used by [`crate::export_plugins!`].
 pub fn make_sink_task<T: SinkTask + Default>() -> SinkTaskBox {
-    SinkTaskFfi_TO::from_value(SinkTaskAdapter { inner: T::default(), ctx: None }, TD_Opaque)
+    SinkTaskFfi_TO::from_value(
+        SinkTaskAdapter {
+            inner: T::default(),
+            ctx: None,
+        },
+        TD_Opaque,
+    )
 }
 
 #[cfg(test)]
@@ -277,7 +332,8 @@ mod tests {
 
     #[test]
     fn guard_passes_errors_through() {
-        let result: RResult<(), PluginError> = guard("poll", || Err(ConnectError::retriable("later")));
+        let result: RResult<(), PluginError> =
+            guard("poll", || Err(ConnectError::retriable("later")));
         assert_eq!(result.unwrap_err().kind, ErrorKind::Retriable);
     }
 }

@@ -8,8 +8,12 @@ const FILE: &str = "file";
 
 fn config_def() -> ConfigDef {
     ConfigDef::new().define(
-        ConfigKey::new(FILE, ConfigType::String, Importance::High,
-            "Destination filename. If not specified, the standard output will be used")
+        ConfigKey::new(
+            FILE,
+            ConfigType::String,
+            Importance::High,
+            "Destination filename. If not specified, the standard output will be used",
+        )
         .default_null(),
     )
 }
@@ -67,9 +71,15 @@ impl SinkTask for FileStreamSinkTask {
         self.filename = props.get(FILE).filter(|f| !f.is_empty()).cloned();
         self.output = Some(match &self.filename {
             Some(name) => {
-                let file = OpenOptions::new().create(true).append(true).open(name).map_err(|e| {
-                    ConnectError::new(format!("Couldn't find or create file '{name}' for FileStreamSinkTask: {e}"))
-                })?;
+                let file = OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(name)
+                    .map_err(|e| {
+                        ConnectError::new(format!(
+                            "Couldn't find or create file '{name}' for FileStreamSinkTask: {e}"
+                        ))
+                    })?;
                 Output::File(BufWriter::with_capacity(256 * 1024, file))
             }
             None => Output::Stdout(std::io::stdout()),
@@ -77,11 +87,18 @@ impl SinkTask for FileStreamSinkTask {
         Ok(())
     }
 
-    fn put(&mut self, records: Vec<SinkRecord>, _ctx: &SinkTaskContext) -> Result<(), ConnectError> {
+    fn put(
+        &mut self,
+        records: Vec<SinkRecord>,
+        _ctx: &SinkTaskContext,
+    ) -> Result<(), ConnectError> {
         let out = self.writer()?;
         for record in &records {
             writeln!(out, "{}", record.value)?;
         }
+        // Written through at the end of each batch, as Java's task writes each line:
+        // readers see the data at once; durability (fsync) waits for `flush`.
+        out.flush()?;
         Ok(())
     }
 

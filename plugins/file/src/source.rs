@@ -153,9 +153,13 @@ impl FileStreamSourceTask {
                 line = &line[..line.len() - 1];
             }
             let next = end + 1;
-            let offset = Value::string_map([(POSITION_FIELD, Value::Int64((self.position + next as u64) as i64))]);
+            let offset = Value::string_map([(
+                POSITION_FIELD,
+                Value::Int64((self.position + next as u64) as i64),
+            )]);
             let text = String::from_utf8_lossy(line).into_owned();
-            let mut record = SourceRecord::new(&self.topic, Some(Schema::string()), Value::string(text));
+            let mut record =
+                SourceRecord::new(&self.topic, Some(Schema::string()), Value::string(text));
             if self.filename.is_some() {
                 record = record.with_source(self.partition.clone(), offset);
             }
@@ -172,9 +176,15 @@ impl SourceTask for FileStreamSourceTask {
     fn start(&mut self, props: &Props, _ctx: &SourceTaskContext) -> Result<(), ConnectError> {
         let def = config_def();
         config_error(&def, props)?;
-        self.filename = def.get(props, FILE).filter(|f| !f.is_empty()).map(str::to_string);
+        self.filename = def
+            .get(props, FILE)
+            .filter(|f| !f.is_empty())
+            .map(str::to_string);
         self.topic = def.get(props, TOPIC).unwrap_or_default().to_string();
-        self.batch_size = def.get(props, BATCH_SIZE).and_then(|v| v.trim().parse().ok()).unwrap_or(2000);
+        self.batch_size = def
+            .get(props, BATCH_SIZE)
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(2000);
         self.partition = match &self.filename {
             Some(name) => Value::string_map([(FILENAME_FIELD, Value::string(name.as_str()))]),
             None => Value::Null,
@@ -220,7 +230,10 @@ mod tests {
     }
 
     fn position(r: &SourceRecord) -> i64 {
-        r.source_offset.get(POSITION_FIELD).and_then(Value::as_i64).unwrap()
+        r.source_offset
+            .get(POSITION_FIELD)
+            .and_then(Value::as_i64)
+            .unwrap()
     }
 
     #[test]
@@ -229,7 +242,11 @@ mod tests {
         let records = t.take_lines();
         let values: Vec<String> = records.iter().map(|r| r.value.to_string()).collect();
         assert_eq!(values, ["héllo", "world"]);
-        assert_eq!(position(&records[0]), 8, "bytes, not chars, and past the \\r\\n");
+        assert_eq!(
+            position(&records[0]),
+            8,
+            "bytes, not chars, and past the \\r\\n"
+        );
         assert_eq!(position(&records[1]), 14);
         assert_eq!(t.pending, b"part");
         assert_eq!(t.position, 14);
@@ -254,7 +271,9 @@ mod tests {
     #[test]
     fn one_task_config_whatever_tasks_max() {
         let mut c = FileStreamSourceConnector {
-            props: [("topic".to_string(), "t".to_string())].into_iter().collect(),
+            props: [("topic".to_string(), "t".to_string())]
+                .into_iter()
+                .collect(),
         };
         let tasks = c.task_configs(4).unwrap();
         assert_eq!(tasks.len(), 1);

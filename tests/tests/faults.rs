@@ -1,0 +1,204 @@
+//! Faults: a panicking plugin, bad connector configurations.
+
+use std::time::Duration;
+
+use e2e::{path_str, plugin_dir, read_lines, standalone_failure, wait_until, write_lines, Worker};
+
+const STRING: &str = "org.apache.kafka.connect.storage.StringConverter";
+
+#[test]
+fn a_task_panicking_in_poll_fails_alone_with_the_panic_in_its_trace() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.txt");
+    let output = dir.path().join("out.txt");
+    let expected = write_lines(&input, 1000);
+    let plugins = plugin_dir(dir.path(), &["connect_file", "connect_test_faulty"]);
+    let offsets = dir.path().join("connect.offsets");
+    let mut worker = Worker::standalone(
+        dir.path(),
+        &[
+            ("key.converter", STRING),
+            ("value.converter", STRING),
+            ("offset.storage.file.filename", path_str(&offsets)),
+            ("plugin.path", path_str(&plugins)),
+        ],
+        &[
+            &[
+                ("name", "panicky"),
+                ("connector.class", "PanickingSource"),
+                ("topic", "unused"),
+            ],
+            &[
+                ("name", "source"),
+                ("connector.class", "FileStreamSource"),
+                ("file", path_str(&input)),
+                ("topic", "t"),
+            ],
+            &[
+                ("name", "sink"),
+                ("connector.class", "FileStreamSink"),
+                ("file", path_str(&output)),
+                ("topics", "t"),
+            ],
+        ],
+    );
+    assert!(
+        wait_until(Duration::from_secs(30), || worker
+            .task_state("panicky", 0)
+            .as_deref()
+            == Some("FAILED")),
+        "{}",
+        worker.log()
+    );
+    let (code, status) = worker.get("/connectors/panicky/status");
+    assert_eq!(code, 200);
+    let trace = status["tasks"][0]["trace"].as_str().unwrap_or_default();
+    assert!(
+        trace.contains("deliberate panic in PanickingSourceTask.poll"),
+        "trace: {trace}"
+    );
+    assert_eq!(
+        status["connector"]["state"], "RUNNING",
+        "the connector itself did not fail"
+    );
+
+    assert!(
+        wait_until(Duration::from_secs(60), || read_lines(&output).len()
+            == expected.len()),
+        "{}",
+        worker.log()
+    );
+    assert_eq!(
+        read_lines(&output),
+        expected,
+        "the other connectors kept working"
+    );
+    assert_eq!(worker.task_state("source", 0).as_deref(), Some("RUNNING"));
+    assert!(worker.terminate(), "the worker still shuts down cleanly");
+}
+
+fn base_worker(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf) {
+    (
+        plugin_dir(dir, &["connect_file"]),
+        dir.join("connect.offsets"),
+    )
+}
+
+#[test]
+fn a_connector_missing_a_required_key_fails_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let (plugins, offsets) = base_worker(dir.path());
+    let log = standalone_failure(
+        dir.path(),
+        &[
+            ("key.converter", STRING),
+            ("value.converter", STRING),
+            ("offset.storage.file.filename", path_str(&offsets)),
+            ("plugin.path", path_str(&plugins)),
+        ],
+        &[&[
+            ("name", "source"),
+            ("connector.class", "FileStreamSource"),
+            ("file", "in.txt"),
+        ]],
+    );
+    assert!(
+        log.contains("Missing required configuration \"topic\""),
+        "{log}"
+    );
+    assert!(
+        log.contains("connector-0.properties"),
+        "the failing file is named: {log}"
+    );
+}
+
+#[test]
+fn an_unknown_connector_class_fails_naming_the_class() {
+    let dir = tempfile::tempdir().unwrap();
+    let (plugins, offsets) = base_worker(dir.path());
+    let log = standalone_failure(
+        dir.path(),
+        &[
+            ("key.converter", STRING),
+            ("value.converter", STRING),
+            ("offset.storage.file.filename", path_str(&offsets)),
+            ("plugin.path", path_str(&plugins)),
+        ],
+        &[&[
+            ("name", "x"),
+            ("connector.class", "com.example.NoSuchConnector"),
+            ("topic", "t"),
+        ]],
+    );
+    assert!(log.contains("com.example.NoSuchConnector"), "{log}");
+    assert!(
+        log.contains("FileStreamSourceConnector"),
+        "the available connectors are listed: {log}"
+    );
+}
+
+#[test]
+fn a_sink_without_topics_fails_with_kafkas_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let (plugins, offsets) = base_worker(dir.path());
+    let log = standalone_failure(
+        dir.path(),
+        &[
+            ("key.converter", STRING),
+            ("value.converter", STRING),
+            ("offset.storage.file.filename", path_str(&offsets)),
+            ("plugin.path", path_str(&plugins)),
+        ],
+        &[&[("name", "sink"), ("connector.class", "FileStreamSink")]],
+    );
+    assert!(
+        log.contains("Must configure one of topics or topics.regex"),
+        "{log}"
+    );
+}
+
+#[test]
+fn rest_errors_are_json_with_error_code_and_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let (plugins, offsets) = base_worker(dir.path());
+    let worker = Worker::standalone(
+        dir.path(),
+        &[
+            ("key.converter", STRING),
+            ("value.converter", STRING),
+            ("offset.storage.file.filename", path_str(&offsets)),
+            ("plugin.path", path_str(&plugins)),
+        ],
+        &[],
+    );
+    let (code, body) = worker.get("/connectors/nope/status");
+    assert_eq!(code, 404);
+    assert_eq!(body["error_code"], 404);
+    assert!(body["message"]
+        .as_str()
+        .unwrap_or_default()
+        .contains("nope"));
+    let (code, body) = worker.get("/no/such/path");
+    assert_eq!((code, body["error_code"].as_i64()), (404, Some(404)));
+    let (code, info) = worker.get("/");
+    assert_eq!(code, 200);
+    assert!(
+        info["version"].is_string() && info["kafka_cluster_id"].is_string(),
+        "{info}"
+    );
+    let (_, plugins) = worker.get("/connector-plugins");
+    let classes: Vec<&str> = plugins
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p["class"].as_str())
+        .collect();
+    assert_eq!(
+        classes,
+        [
+            "org.apache.kafka.connect.file.FileStreamSinkConnector",
+            "org.apache.kafka.connect.file.FileStreamSourceConnector"
+        ]
+    );
+    assert_eq!(plugins[1]["type"], "source");
+}

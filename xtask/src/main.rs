@@ -1,0 +1,181 @@
+//! `cargo xtask <task>`: the project's tasks, with nothing to install beforehand.
+//!
+//! - `plugins [--release]`: builds the shipped plugin libraries into `plugin.path/`;
+//! - `demo [--seconds N]`: the quickstart: file → topic → file on the embedded broker;
+//! - `test`: everything CI checks: formatting, clippy, unit and end-to-end tests.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+/// Workspace crates that are shipped plugins, installed into `plugin.path/`.
+const SHIPPED_PLUGINS: &[&str] = &["connect-file"];
+
+type Result<T = ()> = std::result::Result<T, String>;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("plugins") => install_plugins(args.iter().any(|a| a == "--release")),
+        Some("demo") => demo(seconds_arg(&args)),
+        Some("test") => test(),
+        _ => Err("usage: cargo xtask plugins [--release] | demo [--seconds N] | test".to_string()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn seconds_arg(args: &[String]) -> Option<u64> {
+    let i = args.iter().position(|a| a == "--seconds")?;
+    args.get(i + 1)?.parse().ok()
+}
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask/ is inside the workspace")
+        .to_path_buf()
+}
+
+fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root().join("target"))
+}
+
+fn cargo() -> Command {
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cmd.current_dir(root());
+    cmd
+}
+
+fn run(what: &str, cmd: &mut Command) -> Result {
+    let started = Instant::now();
+    eprintln!("xtask: {what}");
+    let status = cmd
+        .status()
+        .map_err(|e| format!("{what}: cannot run: {e}"))?;
+    if !status.success() {
+        return Err(format!("{what} failed ({status})"));
+    }
+    eprintln!(
+        "xtask: {what}: ok in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Builds the shipped plugins and copies them into `plugin.path/` (replacing older copies).
+fn install_plugins(release: bool) -> Result {
+    let mut build = cargo();
+    build.arg("build");
+    if release {
+        build.arg("--release");
+    }
+    for p in SHIPPED_PLUGINS {
+        build.args(["-p", p]);
+    }
+    run("build the plugins", &mut build)?;
+    let profile = if release { "release" } else { "debug" };
+    let dest = root().join("plugin.path");
+    std::fs::create_dir_all(&dest).map_err(|e| format!("create {}: {e}", dest.display()))?;
+    for p in SHIPPED_PLUGINS {
+        let name = format!(
+            "{}{}{}",
+            std::env::consts::DLL_PREFIX,
+            p.replace('-', "_"),
+            std::env::consts::DLL_SUFFIX
+        );
+        let from = target_dir().join(profile).join(&name);
+        // Copy to a temporary name and rename, so a watching worker never sees half a file.
+        let tmp = dest.join(format!(".{name}.tmp"));
+        std::fs::copy(&from, &tmp).map_err(|e| format!("copy {}: {e}", from.display()))?;
+        std::fs::rename(&tmp, dest.join(&name)).map_err(|e| format!("install {name}: {e}"))?;
+        eprintln!("xtask: installed plugin.path/{name}");
+    }
+    Ok(())
+}
+
+/// Kafka's quickstart: test.txt → topic connect-test → test.sink.txt, no broker needed.
+fn demo(seconds: Option<u64>) -> Result {
+    install_plugins(true)?;
+    run(
+        "build the worker",
+        cargo().args(["build", "--release", "-p", "connect"]),
+    )?;
+    let input = root().join("test.txt");
+    if !input.exists() {
+        std::fs::write(&input, "foo\nbar\n").map_err(|e| format!("write test.txt: {e}"))?;
+    }
+    eprintln!(
+        "xtask: running the worker: test.txt → topic connect-test → test.sink.txt.\n\
+         xtask: append lines to test.txt and watch test.sink.txt; REST on http://localhost:8083; Ctrl-C stops.\n\
+         xtask: the source's position is kept in /tmp/connect.offsets: delete it to copy test.txt from the start again."
+    );
+    let mut worker = Command::new(
+        target_dir()
+            .join("release")
+            .join(format!("connect{}", std::env::consts::EXE_SUFFIX)),
+    );
+    worker.current_dir(root()).args([
+        "standalone",
+        "config/connect-standalone.properties",
+        "config/connect-file-source.properties",
+        "config/connect-file-sink.properties",
+    ]);
+    let Some(seconds) = seconds else {
+        return run("connect standalone", &mut worker);
+    };
+    let mut child = worker.spawn().map_err(|e| format!("start connect: {e}"))?;
+    std::thread::sleep(std::time::Duration::from_secs(seconds));
+    // SIGTERM, as Ctrl-C would: the worker flushes offsets and stops cleanly.
+    let _ = Command::new("kill").arg(child.id().to_string()).status();
+    let status = child.wait().map_err(|e| format!("wait for connect: {e}"))?;
+    let copied = std::fs::read_to_string(root().join("test.sink.txt")).unwrap_or_default();
+    eprintln!(
+        "xtask: worker exited ({status}); test.sink.txt has {} lines",
+        copied.lines().count()
+    );
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("the worker exited with {status}"))
+    }
+}
+
+/// Everything CI runs.
+fn test() -> Result {
+    let started = Instant::now();
+    run(
+        "cargo fmt --check",
+        cargo().args(["fmt", "--all", "--check"]),
+    )?;
+    run(
+        "cargo clippy",
+        cargo().args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    )?;
+    // The end-to-end suite runs the real binary and plugin files: build them first.
+    run(
+        "build the worker and plugins",
+        cargo().args(["build", "--workspace"]),
+    )?;
+    install_plugins(false)?;
+    run("cargo test", cargo().args(["test", "--workspace"]))?;
+    eprintln!(
+        "xtask: all checks passed in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
