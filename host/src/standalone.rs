@@ -76,6 +76,16 @@ pub fn run(worker_file: &Path, connector_files: &[PathBuf]) -> anyhow::Result<()
     }
     if outcome.is_ok() {
         tracing::info!("Kafka Connect standalone worker started; stop it with Ctrl-C");
+        let watcher = worker.clone();
+        runtime.spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(1));
+            loop {
+                tick.tick().await;
+                let w = watcher.clone();
+                // Calls into plugins: never on the async threads themselves.
+                let _ = tokio::task::spawn_blocking(move || w.check_connectors()).await;
+            }
+        });
         runtime.block_on(shutdown_signal());
         tracing::info!("Kafka Connect stopping");
     }

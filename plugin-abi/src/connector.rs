@@ -1,5 +1,7 @@
 //! Connectors: they read their configuration and split the work into task configurations.
 
+use std::sync::Arc;
+
 use abi_stable::std_types::RString;
 
 use crate::config::{ConfigDef, ConfigValue};
@@ -7,14 +9,16 @@ use crate::errors::ConnectError;
 use crate::ffi::HostConnectorContextBox;
 use crate::Props;
 
-/// What a connector may ask of the worker.
+/// What a connector may ask of the worker. Clone it to keep it: a connector that watches
+/// its source from a thread of its own calls it from there.
+#[derive(Clone)]
 pub struct ConnectorContext {
-    host: HostConnectorContextBox,
+    host: Arc<HostConnectorContextBox>,
 }
 
 impl ConnectorContext {
     pub(crate) fn new(host: HostConnectorContextBox) -> Self {
-        ConnectorContext { host }
+        ConnectorContext { host: Arc::new(host) }
     }
 
     /// The task configurations changed (e.g. new input appeared): the worker will call

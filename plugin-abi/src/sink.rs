@@ -56,8 +56,10 @@ impl SinkTaskContext {
 pub trait SinkTask: Send + 'static {
     fn start(&mut self, props: &Props, ctx: &SinkTaskContext) -> Result<(), ConnectError>;
 
-    /// Receives a batch. It may buffer; data must be durable once `flush` returns.
-    fn put(&mut self, records: Vec<SinkRecord>, ctx: &SinkTaskContext) -> Result<(), ConnectError>;
+    /// Receives a batch. It may buffer (cloning what it keeps); data must be durable once
+    /// `flush` returns. An error of kind `Retriable` makes the worker deliver the same
+    /// batch again after a pause; any other error fails the task.
+    fn put(&mut self, records: &[SinkRecord], ctx: &SinkTaskContext) -> Result<(), ConnectError>;
 
     /// Makes everything given to `put` so far durable.
     fn flush(&mut self, _offsets: &[TopicPartitionOffset]) -> Result<(), ConnectError> {

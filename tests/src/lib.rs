@@ -114,17 +114,14 @@ impl Worker {
         worker: &[(&str, &str)],
         connectors: &[&[(&str, &str)]],
     ) -> Result<Worker, String> {
-        let worker_file = dir.join("worker.properties");
-        let mut props = vec![("listeners", "http://127.0.0.1:0")];
-        props.extend_from_slice(worker);
-        write_properties(&worker_file, &props);
-        let mut args = vec![worker_file];
-        for (i, c) in connectors.iter().enumerate() {
-            let file = dir.join(format!("connector-{i}.properties"));
-            write_properties(&file, c);
-            args.push(file);
-        }
-        Worker::spawn(dir, "standalone", &args)
+        let files = write_connector_files(dir, connectors);
+        Worker::spawn(dir, "standalone", &worker_args(dir, worker, files))
+    }
+
+    /// Starts `connect standalone` with connector files given as they are.
+    pub fn standalone_with_files(dir: &Path, worker: &[(&str, &str)], connector_files: &[PathBuf]) -> Worker {
+        Worker::spawn(dir, "standalone", &worker_args(dir, worker, connector_files.to_vec()))
+            .unwrap_or_else(|log| panic!("worker did not start; its log:\n{log}"))
     }
 
     fn spawn(dir: &Path, mode: &str, args: &[PathBuf]) -> Result<Worker, String> {
@@ -213,20 +210,36 @@ pub fn standalone_failure(
     worker: &[(&str, &str)],
     connectors: &[&[(&str, &str)]],
 ) -> String {
+    let files = write_connector_files(dir, connectors);
+    let out = Command::new(connect_binary())
+        .arg("standalone")
+        .args(worker_args(dir, worker, files))
+        .current_dir(dir)
+        .output()
+        .expect("run connect");
+    assert!(!out.status.success(), "the worker was expected to fail");
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn write_connector_files(dir: &Path, connectors: &[&[(&str, &str)]]) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    for (i, c) in connectors.iter().enumerate() {
+        let file = dir.join(format!("connector-{i}.properties"));
+        write_properties(&file, c);
+        files.push(file);
+    }
+    files
+}
+
+/// Writes the worker file (REST on a free loopback port) and returns the command arguments.
+fn worker_args(dir: &Path, worker: &[(&str, &str)], connector_files: Vec<PathBuf>) -> Vec<PathBuf> {
     let worker_file = dir.join("worker.properties");
     let mut props = vec![("listeners", "http://127.0.0.1:0")];
     props.extend_from_slice(worker);
     write_properties(&worker_file, &props);
-    let mut cmd = Command::new(connect_binary());
-    cmd.arg("standalone").arg(&worker_file).current_dir(dir);
-    for (i, c) in connectors.iter().enumerate() {
-        let file = dir.join(format!("connector-{i}.properties"));
-        write_properties(&file, c);
-        cmd.arg(file);
-    }
-    let out = cmd.output().expect("run connect");
-    assert!(!out.status.success(), "the worker was expected to fail");
-    String::from_utf8_lossy(&out.stderr).into_owned()
+    let mut args = vec![worker_file];
+    args.extend(connector_files);
+    args
 }
 
 fn listening_url(log: &str) -> Option<String> {

@@ -12,7 +12,7 @@ fn a_task_panicking_in_poll_fails_alone_with_the_panic_in_its_trace() {
     let input = dir.path().join("in.txt");
     let output = dir.path().join("out.txt");
     let expected = write_lines(&input, 1000);
-    let plugins = plugin_dir(dir.path(), &["connect_file", "connect_test_faulty"]);
+    let plugins = plugin_dir(dir.path(), &["connect_file", "connect_test_kit"]);
     let offsets = dir.path().join("connect.offsets");
     let mut worker = Worker::standalone(
         dir.path(),
@@ -201,4 +201,34 @@ fn rest_errors_are_json_with_error_code_and_message() {
         ]
     );
     assert_eq!(plugins[1]["type"], "source");
+}
+
+#[test]
+fn a_connector_asking_for_reconfiguration_gets_its_tasks_restarted_with_new_configs() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = dir.path().join("out.txt");
+    let plugins = plugin_dir(dir.path(), &["connect_file", "connect_test_kit"]);
+    let offsets = dir.path().join("connect.offsets");
+    let worker = Worker::standalone(
+        dir.path(),
+        &[
+            ("key.converter", STRING),
+            ("value.converter", STRING),
+            ("offset.storage.file.filename", path_str(&offsets)),
+            ("plugin.path", path_str(&plugins)),
+        ],
+        &[
+            &[("name", "changing"), ("connector.class", "ReconfiguringSource"), ("topic", "gen")],
+            &[("name", "sink"), ("connector.class", "FileStreamSink"), ("file", path_str(&output)), ("topics", "gen")],
+        ],
+    );
+    assert!(
+        wait_until(Duration::from_secs(30), || read_lines(&output) == ["generation-1", "generation-2"]),
+        "got {:?}\n{}",
+        read_lines(&output),
+        worker.log()
+    );
+    let (_, tasks) = worker.get("/connectors/changing/tasks");
+    assert_eq!(tasks[0]["config"]["generation"], "2", "{tasks}");
+    assert_eq!(worker.task_state("changing", 0).as_deref(), Some("RUNNING"));
 }

@@ -38,7 +38,7 @@ fn warning_for<'a>(log: &'a str, file: &str) -> &'a str {
 #[test]
 fn good_libraries_load_and_bad_files_are_skipped_with_their_reason() {
     let dir = tempfile::tempdir().unwrap();
-    let plugins = plugin_dir(dir.path(), &["connect_file", "connect_test_faulty"]);
+    let plugins = plugin_dir(dir.path(), &["connect_file", "connect_test_kit"]);
     let ext = std::env::consts::DLL_EXTENSION;
     fs::write(plugins.join(format!("x.{ext}")), "this is a text file\n").unwrap();
     fs::write(plugins.join(format!("empty.{ext}")), "").unwrap();
@@ -65,7 +65,7 @@ fn good_libraries_load_and_bad_files_are_skipped_with_their_reason() {
     for class in [
         "org.apache.kafka.connect.file.FileStreamSourceConnector",
         "org.apache.kafka.connect.file.FileStreamSinkConnector",
-        "test.faulty.PanickingSourceConnector",
+        "test.kit.PanickingSourceConnector",
     ] {
         assert!(table.contains(class), "{class} missing from\n{table}");
     }

@@ -159,6 +159,20 @@ mod tests {
         assert!(err.contains("offset.storage.file.filename"), "{err}");
     }
 
+    fn kafka_fixture(name: &str) -> std::path::PathBuf {
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/kafka").join(name)
+    }
+
+    #[test]
+    fn kafkas_own_standalone_files_are_accepted_unchanged() {
+        let modern = WorkerConfig::from_props(crate::config::read_properties(&kafka_fixture("connect-standalone.properties")).unwrap()).unwrap();
+        assert_eq!(modern.bootstrap_servers.as_deref(), Some("localhost:9092"));
+        assert_eq!(modern.offset_flush_interval, Duration::from_secs(10));
+        assert!(modern.unused_keys().is_empty(), "{:?}", modern.unused_keys());
+        let legacy = WorkerConfig::from_props(crate::config::read_properties(&kafka_fixture("connect-standalone-2.0.properties")).unwrap()).unwrap();
+        assert_eq!(legacy.unused_keys().len(), 4, "the internal.* keys are warned about: {:?}", legacy.unused_keys());
+    }
+
     #[test]
     fn unknown_keys_are_listed_not_fatal() {
         let mut pairs = BASE.to_vec();

@@ -5,7 +5,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use abi_stable::std_types::{RString, RVec};
+use abi_stable::std_types::{RSlice, RString, RVec};
+use plugin_abi::errors::ErrorKind;
 use plugin_abi::data::{Header, SinkRecord, TimestampType};
 use plugin_abi::ffi::{props_to_ffi, SinkTaskBox};
 use plugin_abi::sink::{TopicPartition, TopicPartitionOffset};
@@ -15,7 +16,7 @@ use rdkafka::{ClientContext, Offset, TopicPartitionList};
 
 use super::contexts::{sink_task_context, SinkShared};
 use super::converters::RecordConverters;
-use super::task::{TaskEnv, TaskFailure, TaskSpec};
+use super::task::{sleep_unless_stopping, TaskEnv, TaskFailure, TaskSpec};
 use crate::config::ConnectorConfig;
 use crate::kafka::consumer_config;
 
@@ -67,7 +68,7 @@ pub fn run_sink_task(spec: &TaskSpec, env: &TaskEnv, stopping: &Arc<AtomicBool>)
         while !stopping.load(Ordering::Acquire) {
             let batch = poll_batch(&consumer, &converters, &mut consumed)?;
             if !batch.is_empty() {
-                task.put(RVec::from(batch)).into_result().map_err(|e| e.message.into_string())?;
+                put_with_retries(&mut task, &batch, stopping)?;
             }
             let requested = shared.commit_requested.swap(false, Ordering::AcqRel);
             if requested || last_commit.elapsed() >= env.worker.offset_flush_interval {
@@ -87,6 +88,23 @@ pub fn run_sink_task(spec: &TaskSpec, env: &TaskEnv, stopping: &Arc<AtomicBool>)
         tracing::warn!("task stop failed: {}", e.message);
     }
     result
+}
+
+/// Hands a batch to the task; after a retriable error, hands the same batch again with a
+/// growing pause (as Java's worker redelivers), until it succeeds or the task stops.
+fn put_with_retries(task: &mut SinkTaskBox, batch: &[SinkRecord], stopping: &AtomicBool) -> Result<(), TaskFailure> {
+    let mut backoff = Duration::from_millis(100);
+    loop {
+        match task.put(RSlice::from_slice(batch)).into_result() {
+            Ok(()) => return Ok(()),
+            Err(e) if e.kind == ErrorKind::Retriable && !stopping.load(Ordering::Acquire) => {
+                tracing::warn!("put failed, delivering the batch again in {backoff:?}: {}", e.message);
+                sleep_unless_stopping(stopping, backoff);
+                backoff = (backoff * 2).min(Duration::from_secs(10));
+            }
+            Err(e) => return Err(TaskFailure(e.message.into_string())),
+        }
+    }
 }
 
 fn subscribe(consumer: &BaseConsumer<AssignmentTracker>, connector_props: &HashMap<String, String>) -> Result<(), TaskFailure> {

@@ -26,6 +26,8 @@ pub enum CreateError {
 
 struct RunningConnector {
     connector: ConnectorBox,
+    plugin: Arc<PluginInfo>,
+    connector_type: ConnectorType,
     signals: Arc<ConnectorSignals>,
     tasks: Vec<TaskHandle>,
     config: ConnectorConfig,
@@ -97,7 +99,15 @@ impl Worker {
                     .into_result()
                     .map_err(|e| e.message.into_string())
             });
-        let mut running = RunningConnector { connector, signals, tasks: Vec::new(), config, task_configs: Vec::new() };
+        let mut running = RunningConnector {
+            connector,
+            plugin: plugin.clone(),
+            connector_type,
+            signals,
+            tasks: Vec::new(),
+            config,
+            task_configs: Vec::new(),
+        };
         match started {
             Ok(task_configs) => {
                 tracing::info!("connector {} ({} version {}) started with {} task(s)", name, plugin.class, plugin.version, task_configs.len());
@@ -135,6 +145,55 @@ impl Worker {
             }
         }
         handles
+    }
+
+    /// Acts on what connectors asked for from their own threads: a reconfiguration
+    /// (new task configs: the tasks restart when they changed) or an error (the connector
+    /// is FAILED). Called periodically by the mode's main loop.
+    pub fn check_connectors(&self) {
+        let names: Vec<String> = self.lock().keys().cloned().collect();
+        for name in names {
+            let Some((signals, kind)) = self.lock().get(&name).map(|r| (r.signals.clone(), r.connector_type)) else {
+                continue;
+            };
+            if let Some(error) = signals.error.lock().unwrap_or_else(|e| e.into_inner()).take() {
+                self.env.status.put_connector(&name, kind, State::Failed, &self.env.worker_id, Some(error));
+            }
+            if signals.reconfigure.swap(false, std::sync::atomic::Ordering::AcqRel) {
+                self.reconfigure(&name);
+            }
+        }
+    }
+
+    fn reconfigure(&self, name: &str) {
+        let span = tracing::info_span!("connector", connector = %name);
+        let _entered = span.enter();
+        let (old_tasks, new_configs, plugin, config) = {
+            let mut connectors = self.lock();
+            let Some(running) = connectors.get_mut(name) else { return };
+            let new_configs = match running.connector.task_configs(running.config.tasks_max).into_result() {
+                Ok(configs) => configs.iter().map(props_from_ffi).collect::<Vec<_>>(),
+                Err(e) => {
+                    tracing::error!("task reconfiguration failed: {}", e.message);
+                    return;
+                }
+            };
+            if new_configs == running.task_configs {
+                tracing::info!("task configurations unchanged; tasks keep running");
+                return;
+            }
+            running.task_configs = new_configs.clone();
+            (std::mem::take(&mut running.tasks), new_configs, running.plugin.clone(), running.config.clone())
+        };
+        tracing::info!("task configurations changed: restarting {} task(s) as {}", old_tasks.len(), new_configs.len());
+        for task in &old_tasks {
+            task.request_stop();
+        }
+        old_tasks.into_iter().for_each(TaskHandle::join);
+        let tasks = self.start_tasks(&plugin, &config, &new_configs);
+        if let Some(running) = self.lock().get_mut(name) {
+            running.tasks = tasks;
+        }
     }
 
     /// Stops every task (all asked at once, then joined), then every connector.

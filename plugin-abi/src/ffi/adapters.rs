@@ -8,7 +8,7 @@ use std::any::Any;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use abi_stable::sabi_trait::TD_Opaque;
-use abi_stable::std_types::{RResult, RStr, RVec};
+use abi_stable::std_types::{RResult, RSlice, RStr, RVec};
 
 use super::{
     props_from_ffi, props_to_ffi, ConnectorBox, ConnectorFfi, ConnectorFfi_TO,
@@ -282,10 +282,10 @@ impl<T: SinkTask> SinkTaskFfi for SinkTaskAdapter<T> {
     fn open(&mut self, partitions: RVec<TopicPartition>) -> RResult<(), PluginError> {
         guard("open", || self.inner.open(partitions.into_vec()))
     }
-    fn put(&mut self, records: RVec<SinkRecord>) -> RResult<(), PluginError> {
+    fn put(&mut self, records: RSlice<'_, SinkRecord>) -> RResult<(), PluginError> {
         guard("put", || {
             let ctx = self.ctx.as_ref().ok_or_else(not_started)?;
-            self.inner.put(records.into_vec(), ctx)
+            self.inner.put(records.as_slice(), ctx)
         })
     }
     fn flush(&mut self, offsets: RVec<TopicPartitionOffset>) -> RResult<(), PluginError> {

@@ -2,7 +2,7 @@
 #![allow(non_camel_case_types, non_local_definitions)]
 
 use abi_stable::sabi_trait;
-use abi_stable::std_types::{RBox, ROption, RResult, RString, RVec};
+use abi_stable::std_types::{RBox, ROption, RResult, RSlice, RString, RVec};
 
 use super::{KeyValue, PluginError};
 use crate::config::{ConfigDef, ConfigValue};
@@ -85,7 +85,8 @@ pub trait SinkTaskFfi: Send {
         ctx: HostSinkTaskContextBox,
     ) -> RResult<(), PluginError>;
     fn open(&mut self, partitions: RVec<TopicPartition>) -> RResult<(), PluginError>;
-    fn put(&mut self, records: RVec<SinkRecord>) -> RResult<(), PluginError>;
+    /// A batch, lent: the worker keeps it to deliver again after a retriable error.
+    fn put(&mut self, records: RSlice<'_, SinkRecord>) -> RResult<(), PluginError>;
     fn flush(&mut self, offsets: RVec<TopicPartitionOffset>) -> RResult<(), PluginError>;
     /// The offsets safe to commit; by default those flushed.
     fn pre_commit(

@@ -89,11 +89,11 @@ impl SinkTask for FileStreamSinkTask {
 
     fn put(
         &mut self,
-        records: Vec<SinkRecord>,
+        records: &[SinkRecord],
         _ctx: &SinkTaskContext,
     ) -> Result<(), ConnectError> {
         let out = self.writer()?;
-        for record in &records {
+        for record in records {
             writeln!(out, "{}", record.value)?;
         }
         // Written through at the end of each batch, as Java's task writes each line:

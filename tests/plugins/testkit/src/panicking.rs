@@ -1,5 +1,4 @@
-//! Test plugin library: a source connector whose task panics in `poll`, to prove a
-//! panicking plugin fails its task and nothing else.
+//! A source whose task panics in `poll`: it must fail that task and nothing else.
 
 use plugin_abi::prelude::*;
 
@@ -10,12 +9,7 @@ pub struct PanickingSourceConnector {
 
 impl SourceConnector for PanickingSourceConnector {
     fn config(&self) -> ConfigDef {
-        ConfigDef::new().define(ConfigKey::new(
-            "topic",
-            ConfigType::String,
-            Importance::High,
-            "Unused: the task panics first",
-        ))
+        ConfigDef::new().define(ConfigKey::new("topic", ConfigType::String, Importance::High, "Unused: the task panics first"))
     }
 
     fn start(&mut self, props: &Props, _ctx: &ConnectorContext) -> Result<(), ConnectError> {
@@ -38,11 +32,5 @@ impl SourceTask for PanickingSourceTask {
 
     fn poll(&mut self, _ctx: &SourceTaskContext) -> Result<Vec<SourceRecord>, ConnectError> {
         panic!("deliberate panic in PanickingSourceTask.poll");
-    }
-}
-
-plugin_abi::export_plugins! {
-    source "test.faulty.PanickingSourceConnector" => PanickingSourceConnector {
-        task "test.faulty.PanickingSourceTask" => PanickingSourceTask
     }
 }
