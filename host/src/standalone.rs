@@ -21,7 +21,9 @@ pub fn run(worker_file: &Path, connector_files: &[PathBuf]) -> anyhow::Result<()
     let config = WorkerConfig::from_props(read_properties(worker_file)?)
         .with_context(|| format!("invalid worker configuration {}", worker_file.display()))?;
     for key in config.unused_keys() {
-        tracing::warn!("The configuration '{key}' was supplied but isn't used by this worker yet; ignoring it");
+        tracing::warn!(
+            "The configuration '{key}' was supplied but isn't used by this worker yet; ignoring it"
+        );
     }
 
     // Kept alive until the end of `run`: dropping it stops the embedded broker.
@@ -57,10 +59,19 @@ pub fn run(worker_file: &Path, connector_files: &[PathBuf]) -> anyhow::Result<()
         consumer: config.client_overrides("consumer."),
     };
     let config = Arc::new(config);
-    let env = TaskEnv { worker: config.clone(), clients, offsets, status: Arc::new(StatusStore::default()), worker_id };
+    let env = TaskEnv {
+        worker: config.clone(),
+        clients,
+        offsets,
+        status: Arc::new(StatusStore::default()),
+        worker_id,
+    };
     let worker = Arc::new(Worker::new(registry, env));
 
-    let state = Arc::new(RestState { worker: worker.clone(), kafka_cluster_id });
+    let state = Arc::new(RestState {
+        worker: worker.clone(),
+        kafka_cluster_id,
+    });
     let (stop_rest, rest_stopped) = tokio::sync::oneshot::channel::<()>();
     let server = runtime.spawn(rest::serve(listener, state, async {
         let _ = rest_stopped.await;
@@ -68,9 +79,11 @@ pub fn run(worker_file: &Path, connector_files: &[PathBuf]) -> anyhow::Result<()
 
     let mut outcome = Ok(());
     for file in connector_files {
-        let created = read_properties(file).and_then(|props| worker.create_connector(props).map_err(anyhow::Error::from));
+        let created = read_properties(file)
+            .and_then(|props| worker.create_connector(props).map_err(anyhow::Error::from));
         if let Err(e) = created {
-            outcome = Err(e).with_context(|| format!("Failed to create connector for {}", file.display()));
+            outcome = Err(e)
+                .with_context(|| format!("Failed to create connector for {}", file.display()));
             break;
         }
     }
@@ -134,16 +147,27 @@ fn advertised_host(listener_host: &str) -> String {
     } else {
         String::new()
     };
-    if name.is_empty() { "localhost".to_string() } else { name }
+    if name.is_empty() {
+        "localhost".to_string()
+    } else {
+        name
+    }
 }
 
 fn fetch_cluster_id(bootstrap_servers: &str) -> String {
-    let producer: Result<BaseProducer, _> = ClientConfig::new().set("bootstrap.servers", bootstrap_servers).create();
+    let producer: Result<BaseProducer, _> = ClientConfig::new()
+        .set("bootstrap.servers", bootstrap_servers)
+        .create();
     match producer {
-        Ok(p) => p.client().fetch_cluster_id(Timeout::After(Duration::from_secs(5))).unwrap_or_else(|| {
-            tracing::warn!("could not fetch the Kafka cluster id from {bootstrap_servers} within 5 s");
-            String::new()
-        }),
+        Ok(p) => p
+            .client()
+            .fetch_cluster_id(Timeout::After(Duration::from_secs(5)))
+            .unwrap_or_else(|| {
+                tracing::warn!(
+                    "could not fetch the Kafka cluster id from {bootstrap_servers} within 5 s"
+                );
+                String::new()
+            }),
         Err(e) => {
             tracing::warn!("cannot create a Kafka client for {bootstrap_servers}: {e}");
             String::new()

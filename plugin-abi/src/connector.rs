@@ -18,7 +18,9 @@ pub struct ConnectorContext {
 
 impl ConnectorContext {
     pub(crate) fn new(host: HostConnectorContextBox) -> Self {
-        ConnectorContext { host: Arc::new(host) }
+        ConnectorContext {
+            host: Arc::new(host),
+        }
     }
 
     /// The task configurations changed (e.g. new input appeared): the worker will call

@@ -119,9 +119,17 @@ impl Worker {
     }
 
     /// Starts `connect standalone` with connector files given as they are.
-    pub fn standalone_with_files(dir: &Path, worker: &[(&str, &str)], connector_files: &[PathBuf]) -> Worker {
-        Worker::spawn(dir, "standalone", &worker_args(dir, worker, connector_files.to_vec()))
-            .unwrap_or_else(|log| panic!("worker did not start; its log:\n{log}"))
+    pub fn standalone_with_files(
+        dir: &Path,
+        worker: &[(&str, &str)],
+        connector_files: &[PathBuf],
+    ) -> Worker {
+        Worker::spawn(
+            dir,
+            "standalone",
+            &worker_args(dir, worker, connector_files.to_vec()),
+        )
+        .unwrap_or_else(|log| panic!("worker did not start; its log:\n{log}"))
     }
 
     fn spawn(dir: &Path, mode: &str, args: &[PathBuf]) -> Result<Worker, String> {

@@ -218,12 +218,22 @@ fn a_connector_asking_for_reconfiguration_gets_its_tasks_restarted_with_new_conf
             ("plugin.path", path_str(&plugins)),
         ],
         &[
-            &[("name", "changing"), ("connector.class", "ReconfiguringSource"), ("topic", "gen")],
-            &[("name", "sink"), ("connector.class", "FileStreamSink"), ("file", path_str(&output)), ("topics", "gen")],
+            &[
+                ("name", "changing"),
+                ("connector.class", "ReconfiguringSource"),
+                ("topic", "gen"),
+            ],
+            &[
+                ("name", "sink"),
+                ("connector.class", "FileStreamSink"),
+                ("file", path_str(&output)),
+                ("topics", "gen"),
+            ],
         ],
     );
     assert!(
-        wait_until(Duration::from_secs(30), || read_lines(&output) == ["generation-1", "generation-2"]),
+        wait_until(Duration::from_secs(30), || read_lines(&output)
+            == ["generation-1", "generation-2"]),
         "got {:?}\n{}",
         read_lines(&output),
         worker.log()

@@ -16,7 +16,13 @@ fn copy_through_worker(lines: usize, converter: &str, schemas_enable: &str) {
     copy_file_through_worker(dir.path(), &input, expected, converter, schemas_enable);
 }
 
-fn copy_file_through_worker(dir: &std::path::Path, input: &std::path::Path, expected: Vec<String>, converter: &str, schemas_enable: &str) {
+fn copy_file_through_worker(
+    dir: &std::path::Path,
+    input: &std::path::Path,
+    expected: Vec<String>,
+    converter: &str,
+    schemas_enable: &str,
+) {
     let lines = expected.len();
     let output = dir.join("out.txt");
     let plugins = plugin_dir(dir, &["connect_file"]);
@@ -36,7 +42,7 @@ fn copy_file_through_worker(dir: &std::path::Path, input: &std::path::Path, expe
             &[
                 ("name", "source"),
                 ("connector.class", "FileStreamSource"),
-                ("file", path_str(&input)),
+                ("file", path_str(input)),
                 ("topic", "lines"),
             ],
             &[
@@ -73,7 +79,9 @@ fn a_100k_line_file_reaches_the_sink_identical_and_in_order() {
 fn a_million_100_byte_lines_pass_the_embedded_broker_complete() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("in.txt");
-    let lines: Vec<String> = (0..1_000_000).map(|i| format!("{i:010}{}", "y".repeat(89))).collect();
+    let lines: Vec<String> = (0..1_000_000)
+        .map(|i| format!("{i:010}{}", "y".repeat(89)))
+        .collect();
     std::fs::write(&input, lines.join("\n") + "\n").unwrap();
     assert_eq!(std::fs::metadata(&input).unwrap().len(), 100_000_000);
     copy_file_through_worker(dir.path(), &input, lines, STRING, "false");
@@ -176,5 +184,9 @@ fn kafkas_own_connector_files_run_unchanged() {
         &[source, sink],
     );
     let output = dir.path().join("test.sink.txt");
-    assert!(wait_until(Duration::from_secs(60), || read_lines(&output) == expected), "{}", worker.log());
+    assert!(
+        wait_until(Duration::from_secs(60), || read_lines(&output) == expected),
+        "{}",
+        worker.log()
+    );
 }

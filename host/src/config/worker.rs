@@ -56,7 +56,12 @@ impl WorkerConfig {
             })?,
         };
         let plugin_path = match get("plugin.path") {
-            Some(v) => v.split(',').map(str::trim).filter(|p| !p.is_empty()).map(PathBuf::from).collect(),
+            Some(v) => v
+                .split(',')
+                .map(str::trim)
+                .filter(|p| !p.is_empty())
+                .map(PathBuf::from)
+                .collect(),
             // Java has no default; ours is the directory the build installs plugins into.
             None => vec![PathBuf::from("plugin.path")],
         };
@@ -102,17 +107,24 @@ impl WorkerConfig {
 
 /// `listeners` (first entry) or the deprecated `rest.host.name`/`rest.port`; default `http://:8083`.
 fn rest_listener(props: &HashMap<String, String>) -> anyhow::Result<(String, u16)> {
-    let listener = match props.get("listeners").map(|v| v.trim()).filter(|v| !v.is_empty()) {
+    let listener = match props
+        .get("listeners")
+        .map(|v| v.trim())
+        .filter(|v| !v.is_empty())
+    {
         Some(l) => l.split(',').next().unwrap_or(l).trim().to_string(),
         None => {
             let host = props.get("rest.host.name").cloned().unwrap_or_default();
-            let port = props.get("rest.port").cloned().unwrap_or_else(|| "8083".into());
+            let port = props
+                .get("rest.port")
+                .cloned()
+                .unwrap_or_else(|| "8083".into());
             format!("http://{host}:{port}")
         }
     };
-    let rest = listener
-        .strip_prefix("http://")
-        .with_context(|| format!("Invalid listener {listener}: only http:// listeners are supported so far"))?;
+    let rest = listener.strip_prefix("http://").with_context(|| {
+        format!("Invalid listener {listener}: only http:// listeners are supported so far")
+    })?;
     let (host, port) = rest
         .rsplit_once(':')
         .with_context(|| format!("Invalid listener {listener}: expected http://host:port"))?;
@@ -128,12 +140,23 @@ mod tests {
     use super::*;
 
     fn config(pairs: &[(&str, &str)]) -> anyhow::Result<WorkerConfig> {
-        WorkerConfig::from_props(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect())
+        WorkerConfig::from_props(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        )
     }
 
     const BASE: &[(&str, &str)] = &[
-        ("key.converter", "org.apache.kafka.connect.json.JsonConverter"),
-        ("value.converter", "org.apache.kafka.connect.json.JsonConverter"),
+        (
+            "key.converter",
+            "org.apache.kafka.connect.json.JsonConverter",
+        ),
+        (
+            "value.converter",
+            "org.apache.kafka.connect.json.JsonConverter",
+        ),
         ("offset.storage.file.filename", "/tmp/connect.offsets"),
     ];
 
@@ -150,7 +173,10 @@ mod tests {
         let mut pairs = BASE.to_vec();
         pairs.push(("listeners", "http://127.0.0.1:9999,http://other:1"));
         pairs.push(("rest.port", "1234"));
-        assert_eq!(config(&pairs).unwrap().rest_listener, ("127.0.0.1".to_string(), 9999));
+        assert_eq!(
+            config(&pairs).unwrap().rest_listener,
+            ("127.0.0.1".to_string(), 9999)
+        );
     }
 
     #[test]
@@ -160,17 +186,36 @@ mod tests {
     }
 
     fn kafka_fixture(name: &str) -> std::path::PathBuf {
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/kafka").join(name)
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../tests/fixtures/kafka")
+            .join(name)
     }
 
     #[test]
     fn kafkas_own_standalone_files_are_accepted_unchanged() {
-        let modern = WorkerConfig::from_props(crate::config::read_properties(&kafka_fixture("connect-standalone.properties")).unwrap()).unwrap();
+        let modern = WorkerConfig::from_props(
+            crate::config::read_properties(&kafka_fixture("connect-standalone.properties"))
+                .unwrap(),
+        )
+        .unwrap();
         assert_eq!(modern.bootstrap_servers.as_deref(), Some("localhost:9092"));
         assert_eq!(modern.offset_flush_interval, Duration::from_secs(10));
-        assert!(modern.unused_keys().is_empty(), "{:?}", modern.unused_keys());
-        let legacy = WorkerConfig::from_props(crate::config::read_properties(&kafka_fixture("connect-standalone-2.0.properties")).unwrap()).unwrap();
-        assert_eq!(legacy.unused_keys().len(), 4, "the internal.* keys are warned about: {:?}", legacy.unused_keys());
+        assert!(
+            modern.unused_keys().is_empty(),
+            "{:?}",
+            modern.unused_keys()
+        );
+        let legacy = WorkerConfig::from_props(
+            crate::config::read_properties(&kafka_fixture("connect-standalone-2.0.properties"))
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            legacy.unused_keys().len(),
+            4,
+            "the internal.* keys are warned about: {:?}",
+            legacy.unused_keys()
+        );
     }
 
     #[test]
@@ -178,6 +223,9 @@ mod tests {
         let mut pairs = BASE.to_vec();
         pairs.push(("task.shutdown.graceful.timeout.ms", "5000"));
         pairs.push(("producer.linger.ms", "5"));
-        assert_eq!(config(&pairs).unwrap().unused_keys(), ["task.shutdown.graceful.timeout.ms"]);
+        assert_eq!(
+            config(&pairs).unwrap().unused_keys(),
+            ["task.shutdown.graceful.timeout.ms"]
+        );
     }
 }

@@ -18,7 +18,12 @@ impl Default for ByteArrayConverter {
 }
 
 impl Converter for ByteArrayConverter {
-    fn from_connect(&self, _topic: &str, schema: Option<&Schema>, value: &Value) -> Result<Option<Vec<u8>>, ConversionError> {
+    fn from_connect(
+        &self,
+        _topic: &str,
+        schema: Option<&Schema>,
+        value: &Value,
+    ) -> Result<Option<Vec<u8>>, ConversionError> {
         if let Some(s) = schema {
             if s.schema_type != SchemaType::Bytes {
                 return Err(ConversionError::new(format!(
@@ -36,7 +41,11 @@ impl Converter for ByteArrayConverter {
         }
     }
 
-    fn to_connect(&self, _topic: &str, bytes: Option<&[u8]>) -> Result<(Option<Schema>, Value), ConversionError> {
+    fn to_connect(
+        &self,
+        _topic: &str,
+        bytes: Option<&[u8]>,
+    ) -> Result<(Option<Schema>, Value), ConversionError> {
         let value = bytes.map_or(Value::Null, |b| Value::Bytes(b.to_vec().into()));
         Ok((Some(self.schema.clone()), value))
     }
@@ -50,14 +59,19 @@ mod tests {
     fn bytes_pass_through() {
         let c = ByteArrayConverter::default();
         let v = Value::Bytes(vec![0, 255].into());
-        assert_eq!(c.from_connect("t", Some(&Schema::bytes()), &v).unwrap(), Some(vec![0, 255]));
+        assert_eq!(
+            c.from_connect("t", Some(&Schema::bytes()), &v).unwrap(),
+            Some(vec![0, 255])
+        );
         assert_eq!(c.to_connect("t", Some(&[0, 255])).unwrap().1, v);
     }
 
     #[test]
     fn other_schemas_are_refused() {
         let c = ByteArrayConverter::default();
-        let err = c.from_connect("t", Some(&Schema::string()), &Value::string("x")).unwrap_err();
+        let err = c
+            .from_connect("t", Some(&Schema::string()), &Value::string("x"))
+            .unwrap_err();
         assert!(err.0.contains("Invalid schema type"), "{err}");
     }
 }

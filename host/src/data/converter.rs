@@ -18,6 +18,8 @@ impl ConversionError {
 /// for values, then called for every record.
 pub trait Converter: Send + Sync {
     /// Serializes a value; `None` for a null (a tombstone), as Java returns `null`.
+    // Named after Java's `fromConnectData`, which plugin authors know.
+    #[allow(clippy::wrong_self_convention)]
     fn from_connect(
         &self,
         topic: &str,

@@ -13,7 +13,11 @@ pub struct StringConverter {
 impl StringConverter {
     /// Accepts Kafka's `converter.encoding` setting for UTF-8 only, the encoding of Rust strings.
     pub fn new(props: &Props) -> Result<Self, ConversionError> {
-        for key in ["converter.encoding", "serializer.encoding", "deserializer.encoding"] {
+        for key in [
+            "converter.encoding",
+            "serializer.encoding",
+            "deserializer.encoding",
+        ] {
             if let Some(enc) = props.get(key) {
                 let e = enc.trim().to_ascii_uppercase().replace('-', "");
                 if e != "UTF8" {
@@ -30,7 +34,12 @@ impl StringConverter {
 }
 
 impl Converter for StringConverter {
-    fn from_connect(&self, _topic: &str, _schema: Option<&Schema>, value: &Value) -> Result<Option<Vec<u8>>, ConversionError> {
+    fn from_connect(
+        &self,
+        _topic: &str,
+        _schema: Option<&Schema>,
+        value: &Value,
+    ) -> Result<Option<Vec<u8>>, ConversionError> {
         Ok(match value {
             Value::Null => None,
             Value::String(s) => Some(s.as_bytes().to_vec()),
@@ -38,7 +47,11 @@ impl Converter for StringConverter {
         })
     }
 
-    fn to_connect(&self, _topic: &str, bytes: Option<&[u8]>) -> Result<(Option<Schema>, Value), ConversionError> {
+    fn to_connect(
+        &self,
+        _topic: &str,
+        bytes: Option<&[u8]>,
+    ) -> Result<(Option<Schema>, Value), ConversionError> {
         let value = match bytes {
             None => Value::Null,
             Some(b) => Value::string(String::from_utf8_lossy(b)),
@@ -55,8 +68,14 @@ mod tests {
     #[test]
     fn strings_round_trip_and_other_values_use_their_string_form() {
         let c = StringConverter::new(&Props::new()).unwrap();
-        assert_eq!(c.from_connect("t", None, &Value::string("héllo")).unwrap(), Some("héllo".as_bytes().to_vec()));
-        assert_eq!(c.from_connect("t", None, &Value::Int32(7)).unwrap(), Some(b"7".to_vec()));
+        assert_eq!(
+            c.from_connect("t", None, &Value::string("héllo")).unwrap(),
+            Some("héllo".as_bytes().to_vec())
+        );
+        assert_eq!(
+            c.from_connect("t", None, &Value::Int32(7)).unwrap(),
+            Some(b"7".to_vec())
+        );
         assert_eq!(c.from_connect("t", None, &Value::Null).unwrap(), None);
         let (schema, value) = c.to_connect("t", Some(b"x")).unwrap();
         assert!(schema.unwrap().optional);
@@ -66,7 +85,9 @@ mod tests {
 
     #[test]
     fn other_encodings_are_refused_clearly() {
-        let props = [("converter.encoding".to_string(), "ISO-8859-1".to_string())].into_iter().collect();
+        let props = [("converter.encoding".to_string(), "ISO-8859-1".to_string())]
+            .into_iter()
+            .collect();
         let err = StringConverter::new(&props).err().unwrap();
         assert!(err.0.contains("UTF-8 only"), "{err}");
     }

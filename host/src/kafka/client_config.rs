@@ -14,9 +14,17 @@ enum Mapping {
 
 fn mapping(key: &str) -> Mapping {
     match key {
-        "key.serializer" | "value.serializer" | "key.deserializer" | "value.deserializer"
-        | "max.block.ms" | "max.poll.records" | "max.poll.interval.ms.ignored" | "buffer.memory"
-        | "interceptor.classes" | "metric.reporters" | "exclude.internal.topics" => Mapping::Dropped,
+        "key.serializer"
+        | "value.serializer"
+        | "key.deserializer"
+        | "value.deserializer"
+        | "max.block.ms"
+        | "max.poll.records"
+        | "max.poll.interval.ms.ignored"
+        | "buffer.memory"
+        | "interceptor.classes"
+        | "metric.reporters"
+        | "exclude.internal.topics" => Mapping::Dropped,
         "max.request.size" => Mapping::Renamed("message.max.bytes"),
         "delivery.timeout.ms" => Mapping::Renamed("message.timeout.ms"),
         "max.in.flight.requests.per.connection" => Mapping::Renamed("max.in.flight"),
@@ -58,7 +66,11 @@ fn apply(config: &mut ClientConfig, overrides: &HashMap<String, String>) {
 
 /// A source task's producer: Java's worker defaults (acks=all, ordered, retried without
 /// end), then worker `producer.*` settings, then the connector's `producer.override.*`.
-pub fn producer_config(settings: &ClientSettings, client_id: &str, overrides: &HashMap<String, String>) -> ClientConfig {
+pub fn producer_config(
+    settings: &ClientSettings,
+    client_id: &str,
+    overrides: &HashMap<String, String>,
+) -> ClientConfig {
     let mut config = ClientConfig::new();
     config
         .set("bootstrap.servers", &settings.bootstrap_servers)
@@ -77,7 +89,12 @@ pub fn producer_config(settings: &ClientSettings, client_id: &str, overrides: &H
 
 /// A sink task's consumer in group `connect-<connector>`: offsets committed only by the
 /// worker after the task flushed, earliest by default, as Java's worker.
-pub fn consumer_config(settings: &ClientSettings, group: &str, client_id: &str, overrides: &HashMap<String, String>) -> ClientConfig {
+pub fn consumer_config(
+    settings: &ClientSettings,
+    group: &str,
+    client_id: &str,
+    overrides: &HashMap<String, String>,
+) -> ClientConfig {
     let mut config = ClientConfig::new();
     config
         .set("bootstrap.servers", &settings.bootstrap_servers)
@@ -101,16 +118,21 @@ mod tests {
     fn settings() -> ClientSettings {
         ClientSettings {
             bootstrap_servers: "b:9092".into(),
-            producer: [("max.request.size".to_string(), "2000000".to_string())].into_iter().collect(),
+            producer: [("max.request.size".to_string(), "2000000".to_string())]
+                .into_iter()
+                .collect(),
             consumer: HashMap::new(),
         }
     }
 
     #[test]
     fn java_names_are_translated_and_java_only_keys_dropped() {
-        let overrides = [("key.serializer".to_string(), "x".to_string()), ("linger.ms".to_string(), "50".to_string())]
-            .into_iter()
-            .collect();
+        let overrides = [
+            ("key.serializer".to_string(), "x".to_string()),
+            ("linger.ms".to_string(), "50".to_string()),
+        ]
+        .into_iter()
+        .collect();
         let config = producer_config(&settings(), "c", &overrides);
         assert_eq!(config.get("message.max.bytes"), Some("2000000"));
         assert_eq!(config.get("linger.ms"), Some("50"));

@@ -53,18 +53,29 @@ mod tests {
             }
         }
         producer.flush(Duration::from_secs(60)).unwrap();
-        let (low, high) = producer.client().fetch_watermarks("retention", 0, Duration::from_secs(10)).unwrap();
+        let (low, high) = producer
+            .client()
+            .fetch_watermarks("retention", 0, Duration::from_secs(10))
+            .unwrap();
         assert_eq!((low, high), (0, count), "records were dropped");
     }
 
     #[test]
     fn auto_created_topics_have_one_partition_like_kafkas_default() {
         let broker = EmbeddedBroker::start().unwrap();
-        let producer: ThreadedProducer<DefaultProducerContext> =
-            ClientConfig::new().set("bootstrap.servers", broker.bootstrap_servers()).create().unwrap();
-        producer.send(BaseRecord::<(), [u8]>::to("auto").payload(&b"x"[..])).map_err(|(e, _)| e).unwrap();
+        let producer: ThreadedProducer<DefaultProducerContext> = ClientConfig::new()
+            .set("bootstrap.servers", broker.bootstrap_servers())
+            .create()
+            .unwrap();
+        producer
+            .send(BaseRecord::<(), [u8]>::to("auto").payload(&b"x"[..]))
+            .map_err(|(e, _)| e)
+            .unwrap();
         producer.flush(Duration::from_secs(10)).unwrap();
-        let metadata = producer.client().fetch_metadata(Some("auto"), Duration::from_secs(10)).unwrap();
+        let metadata = producer
+            .client()
+            .fetch_metadata(Some("auto"), Duration::from_secs(10))
+            .unwrap();
         assert_eq!(metadata.topics()[0].partitions().len(), 1);
     }
 }

@@ -18,7 +18,10 @@ mod tests {
     #[test]
     fn connector_aliases_follow_java() {
         assert_eq!(
-            aliases_of("org.apache.kafka.connect.file.FileStreamSourceConnector", "Connector"),
+            aliases_of(
+                "org.apache.kafka.connect.file.FileStreamSourceConnector",
+                "Connector"
+            ),
             ["FileStreamSourceConnector", "FileStreamSource"]
         );
     }

@@ -30,9 +30,14 @@ pub fn scan_plugin_path(dirs: &[PathBuf]) -> Vec<PathBuf> {
             tracing::warn!(path = %dir.display(), "plugin.path entry is not a directory; skipping it");
             continue;
         }
-        for entry in walkdir::WalkDir::new(dir).follow_links(true).sort_by_file_name() {
+        for entry in walkdir::WalkDir::new(dir)
+            .follow_links(true)
+            .sort_by_file_name()
+        {
             match entry {
-                Ok(e) if e.file_type().is_file() && is_library_name(e.path()) => files.push(e.into_path()),
+                Ok(e) if e.file_type().is_file() && is_library_name(e.path()) => {
+                    files.push(e.into_path())
+                }
                 Ok(_) => {}
                 Err(e) => tracing::warn!("cannot read part of plugin.path: {e}"),
             }
@@ -49,7 +54,9 @@ fn is_library_name(path: &Path) -> bool {
 /// for the life of the process (libraries are never unloaded).
 pub fn load_library(path: &Path) -> Result<(PluginModuleRef, Vec<PluginDescriptor>), LoadError> {
     let header = lib_header_from_path(path).map_err(classify)?;
-    let module = header.init_root_module::<PluginModuleRef>().map_err(classify)?;
+    let module = header
+        .init_root_module::<PluginModuleRef>()
+        .map_err(classify)?;
     (module.init())(host_services());
     let descriptors = (module.plugins())().into_vec();
     Ok((module, descriptors))
@@ -71,14 +78,22 @@ fn classify(error: LibraryError) -> LoadError {
 }
 
 fn first_line(text: &str) -> String {
-    text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("").to_string()
+    text.lines()
+        .map(str::trim)
+        .find(|l| !l.is_empty())
+        .unwrap_or("")
+        .to_string()
 }
 
 /// abi_stable's layout mismatch report runs to hundreds of lines of type dumps: keep only
 /// its `Error:` lines (the full text is logged at DEBUG).
 fn error_lines(text: &str) -> String {
     let mut lines: Vec<&str> = Vec::new();
-    for line in text.lines().map(str::trim).filter(|l| l.starts_with("Error:")) {
+    for line in text
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("Error:"))
+    {
         if !lines.contains(&line) {
             lines.push(line);
         }
@@ -98,15 +113,23 @@ mod tests {
     #[test]
     fn only_error_lines_of_a_layout_report_are_kept() {
         let report = "Found:\n  TypeLayout{…}\nError: mismatched field names\n  more dump\nError: mismatched field names\nError: too many fields\n";
-        assert_eq!(error_lines(report), "Error: mismatched field names | Error: too many fields");
+        assert_eq!(
+            error_lines(report),
+            "Error: mismatched field names | Error: too many fields"
+        );
     }
 
     #[test]
     fn a_text_file_is_not_a_library() {
         let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join(format!("x.{}", std::env::consts::DLL_EXTENSION));
+        let path = dir
+            .path()
+            .join(format!("x.{}", std::env::consts::DLL_EXTENSION));
         std::fs::write(&path, "hello").unwrap();
-        assert!(matches!(load_library(&path), Err(LoadError::NotALibrary(_))));
+        assert!(matches!(
+            load_library(&path),
+            Err(LoadError::NotALibrary(_))
+        ));
         assert_eq!(scan_plugin_path(&[dir.path().to_path_buf()]), [path]);
     }
 }

@@ -6,7 +6,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use abi_stable::std_types::{RResult, RStr};
-use plugin_abi::ffi::{ConnectorBox, PluginDescriptor, PluginKind, PluginModuleRef, SinkTaskBox, SourceTaskBox};
+use plugin_abi::ffi::{
+    ConnectorBox, PluginDescriptor, PluginKind, PluginModuleRef, SinkTaskBox, SourceTaskBox,
+};
 
 use super::aliases::aliases_of;
 use super::loader::{load_library, scan_plugin_path, LoadError};
@@ -16,7 +18,10 @@ use crate::data::BUILT_IN_CONVERTERS;
 #[derive(Clone)]
 pub enum PluginSource {
     BuiltIn,
-    Library { path: PathBuf, module: PluginModuleRef },
+    Library {
+        path: PathBuf,
+        module: PluginModuleRef,
+    },
 }
 
 /// One registered class.
@@ -43,7 +48,9 @@ impl PluginInfo {
     fn module(&self) -> Result<PluginModuleRef, String> {
         match &self.source {
             PluginSource::Library { module, .. } => Ok(*module),
-            PluginSource::BuiltIn => Err(format!("{} is built in, not a library class", self.class)),
+            PluginSource::BuiltIn => {
+                Err(format!("{} is built in, not a library class", self.class))
+            }
         }
     }
 
@@ -60,13 +67,17 @@ impl PluginInfo {
     /// A new instance of this source connector's task class.
     pub fn new_source_task(&self) -> Result<SourceTaskBox, String> {
         let module = self.module()?;
-        into_result((module.new_source_task())(RStr::from(self.task_class.as_str())))
+        into_result((module.new_source_task())(RStr::from(
+            self.task_class.as_str(),
+        )))
     }
 
     /// A new instance of this sink connector's task class.
     pub fn new_sink_task(&self) -> Result<SinkTaskBox, String> {
         let module = self.module()?;
-        into_result((module.new_sink_task())(RStr::from(self.task_class.as_str())))
+        into_result((module.new_sink_task())(RStr::from(
+            self.task_class.as_str(),
+        )))
     }
 }
 
@@ -106,16 +117,21 @@ impl PluginRegistry {
     pub fn load(plugin_path: &[PathBuf]) -> PluginRegistry {
         let mut registry = PluginRegistry::default();
         for (class, _) in BUILT_IN_CONVERTERS {
-            registry.add(PluginDescriptor {
-                class: (*class).into(),
-                kind: PluginKind::Converter,
-                version: env!("CARGO_PKG_VERSION").into(),
-                task_class: "".into(),
-            }, PluginSource::BuiltIn);
+            registry.add(
+                PluginDescriptor {
+                    class: (*class).into(),
+                    kind: PluginKind::Converter,
+                    version: env!("CARGO_PKG_VERSION").into(),
+                    task_class: "".into(),
+                },
+                PluginSource::BuiltIn,
+            );
         }
         for file in scan_plugin_path(plugin_path) {
             match registry.add_library(&file) {
-                Ok(count) => tracing::info!(file = %file.display(), "loaded plugin library with {count} classes"),
+                Ok(count) => {
+                    tracing::info!(file = %file.display(), "loaded plugin library with {count} classes")
+                }
                 Err(e) => tracing::warn!(file = %file.display(), "skipping plugin file: {e}"),
             }
         }
@@ -126,7 +142,11 @@ impl PluginRegistry {
     pub fn add_library(&mut self, path: &Path) -> Result<usize, LoadError> {
         let (module, descriptors) = load_library(path)?;
         for d in &descriptors {
-            if let Some(existing) = self.plugins.iter().find(|p| p.class == d.class.as_str() && p.version == d.version.as_str()) {
+            if let Some(existing) = self
+                .plugins
+                .iter()
+                .find(|p| p.class == d.class.as_str() && p.version == d.version.as_str())
+            {
                 return Err(LoadError::Duplicate(
                     format!("{} version {}", d.class, d.version),
                     existing.location(),
@@ -135,7 +155,13 @@ impl PluginRegistry {
         }
         let count = descriptors.len();
         for d in descriptors {
-            self.add(d, PluginSource::Library { path: path.to_path_buf(), module });
+            self.add(
+                d,
+                PluginSource::Library {
+                    path: path.to_path_buf(),
+                    module,
+                },
+            );
         }
         Ok(count)
     }
@@ -164,19 +190,38 @@ impl PluginRegistry {
         let mut listed: Vec<Arc<PluginInfo>> = self
             .plugins
             .iter()
-            .filter(|p| if connectors_only { p.is_connector() } else { !matches!(p.kind, PluginKind::SourceTask | PluginKind::SinkTask) })
+            .filter(|p| {
+                if connectors_only {
+                    p.is_connector()
+                } else {
+                    !matches!(p.kind, PluginKind::SourceTask | PluginKind::SinkTask)
+                }
+            })
             .cloned()
             .collect();
-        listed.sort_by(|a, b| a.class.cmp(&b.class).then_with(|| compare_versions(&b.version, &a.version)));
+        listed.sort_by(|a, b| {
+            a.class
+                .cmp(&b.class)
+                .then_with(|| compare_versions(&b.version, &a.version))
+        });
         listed
     }
 
     /// The newest connector whose class name or unambiguous alias is `name`.
     pub fn find_connector(&self, name: &str) -> Result<Arc<PluginInfo>, String> {
-        let connectors: Vec<&Arc<PluginInfo>> = self.plugins.iter().filter(|p| p.is_connector()).collect();
-        let mut matches: Vec<&Arc<PluginInfo>> = connectors.iter().copied().filter(|p| p.class == name).collect();
+        let connectors: Vec<&Arc<PluginInfo>> =
+            self.plugins.iter().filter(|p| p.is_connector()).collect();
+        let mut matches: Vec<&Arc<PluginInfo>> = connectors
+            .iter()
+            .copied()
+            .filter(|p| p.class == name)
+            .collect();
         if matches.is_empty() {
-            matches = connectors.iter().copied().filter(|p| p.aliases.iter().any(|a| a == name)).collect();
+            matches = connectors
+                .iter()
+                .copied()
+                .filter(|p| p.aliases.iter().any(|a| a == name))
+                .collect();
             let classes: HashSet<&str> = matches.iter().map(|p| p.class.as_str()).collect();
             if classes.len() > 1 {
                 let mut classes: Vec<&str> = classes.into_iter().collect();
@@ -212,7 +257,10 @@ mod tests {
 
     #[test]
     fn an_unknown_connector_error_names_the_class() {
-        let err = PluginRegistry::load(&[]).find_connector("com.example.Nope").err().unwrap();
+        let err = PluginRegistry::load(&[])
+            .find_connector("com.example.Nope")
+            .err()
+            .unwrap();
         assert!(err.contains("com.example.Nope"), "{err}");
     }
 }

@@ -12,7 +12,10 @@ pub struct RestError {
 
 impl RestError {
     pub fn new(status: StatusCode, message: impl Into<String>) -> Self {
-        RestError { status, message: message.into() }
+        RestError {
+            status,
+            message: message.into(),
+        }
     }
 
     pub fn not_found(message: impl Into<String>) -> Self {

@@ -40,33 +40,61 @@ fn status_json(status: &ConnectorStatus) -> Json_ {
 }
 
 fn known(state: &RestState, name: &str) -> Result<ConnectorStatus, RestError> {
-    state.worker.status(name).ok_or_else(|| RestError::unknown_connector(name))
+    state
+        .worker
+        .status(name)
+        .ok_or_else(|| RestError::unknown_connector(name))
 }
 
 /// `GET /connectors/{name}/status`.
-pub async fn connector_status(State(state): Shared, Path(name): Path<String>) -> Result<Json<Json_>, RestError> {
+pub async fn connector_status(
+    State(state): Shared,
+    Path(name): Path<String>,
+) -> Result<Json<Json_>, RestError> {
     Ok(Json(status_json(&known(&state, &name)?)))
 }
 
 /// `GET /connectors/{name}/config`.
-pub async fn connector_config(State(state): Shared, Path(name): Path<String>) -> Result<Json<BTreeMap<String, String>>, RestError> {
-    let config = state.worker.connector_config(&name).ok_or_else(|| RestError::unknown_connector(&name))?;
+pub async fn connector_config(
+    State(state): Shared,
+    Path(name): Path<String>,
+) -> Result<Json<BTreeMap<String, String>>, RestError> {
+    let config = state
+        .worker
+        .connector_config(&name)
+        .ok_or_else(|| RestError::unknown_connector(&name))?;
     Ok(Json(config.into_iter().collect()))
 }
 
 /// `GET /connectors/{name}`: config, tasks and type.
-pub async fn connector_info(State(state): Shared, Path(name): Path<String>) -> Result<Json<Json_>, RestError> {
+pub async fn connector_info(
+    State(state): Shared,
+    Path(name): Path<String>,
+) -> Result<Json<Json_>, RestError> {
     let status = known(&state, &name)?;
-    let config: BTreeMap<String, String> = state.worker.connector_config(&name).unwrap_or_default().into_iter().collect();
+    let config: BTreeMap<String, String> = state
+        .worker
+        .connector_config(&name)
+        .unwrap_or_default()
+        .into_iter()
+        .collect();
     let tasks: Vec<Json_> = (0..state.worker.task_configs(&name).unwrap_or_default().len())
         .map(|task| json!({"connector": name, "task": task}))
         .collect();
-    Ok(Json(json!({"name": name, "config": config, "tasks": tasks, "type": status.connector_type.name()})))
+    Ok(Json(
+        json!({"name": name, "config": config, "tasks": tasks, "type": status.connector_type.name()}),
+    ))
 }
 
 /// `GET /connectors/{name}/tasks`: each task's id and configuration.
-pub async fn connector_tasks(State(state): Shared, Path(name): Path<String>) -> Result<Json<Json_>, RestError> {
-    let configs = state.worker.task_configs(&name).ok_or_else(|| RestError::unknown_connector(&name))?;
+pub async fn connector_tasks(
+    State(state): Shared,
+    Path(name): Path<String>,
+) -> Result<Json<Json_>, RestError> {
+    let configs = state
+        .worker
+        .task_configs(&name)
+        .ok_or_else(|| RestError::unknown_connector(&name))?;
     let tasks: Vec<Json_> = configs
         .into_iter()
         .enumerate()
@@ -85,8 +113,14 @@ pub struct PluginsQuery {
 }
 
 /// `GET /connector-plugins[?connectorsOnly=false]`.
-pub async fn list_plugins(State(state): Shared, Query(query): Query<PluginsQuery>) -> Json<Vec<Json_>> {
-    let plugins = state.worker.registry().listed(query.connectors_only.unwrap_or(true));
+pub async fn list_plugins(
+    State(state): Shared,
+    Query(query): Query<PluginsQuery>,
+) -> Json<Vec<Json_>> {
+    let plugins = state
+        .worker
+        .registry()
+        .listed(query.connectors_only.unwrap_or(true));
     Json(
         plugins
             .iter()
@@ -100,5 +134,8 @@ pub async fn not_found(uri: Uri) -> RestError {
 }
 
 pub async fn method_not_allowed() -> RestError {
-    RestError::new(StatusCode::METHOD_NOT_ALLOWED, "HTTP 405 Method Not Allowed")
+    RestError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "HTTP 405 Method Not Allowed",
+    )
 }

@@ -38,7 +38,13 @@ pub fn router(state: Arc<RestState>) -> Router {
 pub async fn bind(addr: (String, u16)) -> anyhow::Result<tokio::net::TcpListener> {
     let listener = tokio::net::TcpListener::bind((addr.0.as_str(), addr.1))
         .await
-        .map_err(|e| anyhow::anyhow!("cannot listen on {}:{} for the REST API: {e}", addr.0, addr.1))?;
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "cannot listen on {}:{} for the REST API: {e}",
+                addr.0,
+                addr.1
+            )
+        })?;
     Ok(listener)
 }
 
@@ -50,6 +56,8 @@ pub async fn serve(
 ) -> anyhow::Result<()> {
     let local: SocketAddr = listener.local_addr()?;
     tracing::info!("REST API listening on http://{local}");
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await?;
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await?;
     Ok(())
 }

@@ -8,8 +8,8 @@ use abi_stable::std_types::{ROption, RString, RVec};
 use plugin_abi::data::Value;
 use plugin_abi::ffi::{
     HostConnectorContext, HostConnectorContextBox, HostConnectorContext_TO, HostSinkTaskContext,
-    HostSinkTaskContextBox, HostSinkTaskContext_TO, HostSourceTaskContext, HostSourceTaskContextBox,
-    HostSourceTaskContext_TO,
+    HostSinkTaskContextBox, HostSinkTaskContext_TO, HostSourceTaskContext,
+    HostSourceTaskContextBox, HostSourceTaskContext_TO,
 };
 use plugin_abi::sink::TopicPartition;
 
@@ -53,9 +53,17 @@ impl HostSourceTaskContext for SourceCtx {
     }
 }
 
-pub fn source_task_context(connector: &str, offsets: Arc<FileOffsetStore>, stopping: Arc<AtomicBool>) -> HostSourceTaskContextBox {
+pub fn source_task_context(
+    connector: &str,
+    offsets: Arc<FileOffsetStore>,
+    stopping: Arc<AtomicBool>,
+) -> HostSourceTaskContextBox {
     HostSourceTaskContext_TO::from_value(
-        SourceCtx { connector: connector.to_string(), offsets, stopping },
+        SourceCtx {
+            connector: connector.to_string(),
+            offsets,
+            stopping,
+        },
         TD_Opaque,
     )
 }
@@ -74,7 +82,12 @@ struct SinkCtx {
 
 impl HostSinkTaskContext for SinkCtx {
     fn assignment(&self) -> RVec<TopicPartition> {
-        self.shared.assignment.lock().unwrap_or_else(|e| e.into_inner()).clone().into()
+        self.shared
+            .assignment
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+            .into()
     }
     fn request_commit(&self) {
         self.shared.commit_requested.store(true, Ordering::Release);
@@ -84,6 +97,9 @@ impl HostSinkTaskContext for SinkCtx {
     }
 }
 
-pub fn sink_task_context(shared: Arc<SinkShared>, stopping: Arc<AtomicBool>) -> HostSinkTaskContextBox {
+pub fn sink_task_context(
+    shared: Arc<SinkShared>,
+    stopping: Arc<AtomicBool>,
+) -> HostSinkTaskContextBox {
     HostSinkTaskContext_TO::from_value(SinkCtx { shared, stopping }, TD_Opaque)
 }

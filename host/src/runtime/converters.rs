@@ -14,16 +14,29 @@ pub struct RecordConverters {
 impl RecordConverters {
     /// `key.converter` / `value.converter` from the connector config override the worker's,
     /// each with the settings under its own prefix (Kafka's rule).
-    pub fn for_connector(worker: &WorkerConfig, connector: &HashMap<String, String>) -> Result<Self, String> {
+    pub fn for_connector(
+        worker: &WorkerConfig,
+        connector: &HashMap<String, String>,
+    ) -> Result<Self, String> {
         let make = |which: &str, is_key: bool| -> Result<Box<dyn Converter>, String> {
-            let (class, props) = match connector.get(which).map(|c| c.trim()).filter(|c| !c.is_empty()) {
+            let (class, props) = match connector
+                .get(which)
+                .map(|c| c.trim())
+                .filter(|c| !c.is_empty())
+            {
                 Some(class) => (class.to_string(), subset(connector, &format!("{which}."))),
-                None => worker
-                    .converter(which)
-                    .ok_or_else(|| format!("Missing required configuration \"{which}\" which has no default value."))?,
+                None => worker.converter(which).ok_or_else(|| {
+                    format!(
+                        "Missing required configuration \"{which}\" which has no default value."
+                    )
+                })?,
             };
-            new_converter(&class, &props, is_key).map_err(|e| format!("Invalid {which} {class}: {e}"))
+            new_converter(&class, &props, is_key)
+                .map_err(|e| format!("Invalid {which} {class}: {e}"))
         };
-        Ok(RecordConverters { key: make("key.converter", true)?, value: make("value.converter", false)? })
+        Ok(RecordConverters {
+            key: make("key.converter", true)?,
+            value: make("value.converter", false)?,
+        })
     }
 }

@@ -37,7 +37,11 @@ pub struct OffsetTracker {
 impl OffsetTracker {
     /// Starts tracking a batch of `records` records whose source positions are
     /// `(partition, offset)` pairs in poll order (records without offsets contribute none).
-    pub fn submit<'a>(&self, records: usize, positions: impl Iterator<Item = (&'a Value, &'a Value)>) -> Arc<Batch> {
+    pub fn submit<'a>(
+        &self,
+        records: usize,
+        positions: impl Iterator<Item = (&'a Value, &'a Value)>,
+    ) -> Arc<Batch> {
         let mut offsets: Vec<(Value, Value)> = Vec::new();
         for (partition, offset) in positions {
             if partition.is_null() || offset.is_null() {
@@ -49,8 +53,14 @@ impl OffsetTracker {
                 None => offsets.push((partition.clone(), offset.clone())),
             }
         }
-        let batch = Arc::new(Batch { in_flight: AtomicUsize::new(records), offsets });
-        self.batches.lock().unwrap_or_else(|e| e.into_inner()).push_back(batch.clone());
+        let batch = Arc::new(Batch {
+            in_flight: AtomicUsize::new(records),
+            offsets,
+        });
+        self.batches
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .push_back(batch.clone());
         batch
     }
 
@@ -60,7 +70,9 @@ impl OffsetTracker {
         let mut batches = self.batches.lock().unwrap_or_else(|e| e.into_inner());
         let mut result: Vec<(Value, Value)> = Vec::new();
         while batches.front().is_some_and(|b| b.done()) {
-            let Some(batch) = batches.pop_front() else { break };
+            let Some(batch) = batches.pop_front() else {
+                break;
+            };
             for (partition, offset) in &batch.offsets {
                 match result.iter_mut().find(|(p, _)| p == partition) {
                     Some(entry) => entry.1 = offset.clone(),
@@ -74,7 +86,10 @@ impl OffsetTracker {
     /// Records submitted but not yet acknowledged.
     pub fn in_flight(&self) -> usize {
         let batches = self.batches.lock().unwrap_or_else(|e| e.into_inner());
-        batches.iter().map(|b| b.in_flight.load(Ordering::Acquire)).sum()
+        batches
+            .iter()
+            .map(|b| b.in_flight.load(Ordering::Acquire))
+            .sum()
     }
 }
 
@@ -83,7 +98,10 @@ mod tests {
     use super::*;
 
     fn pos(n: i64) -> (Value, Value) {
-        (Value::string_map([("f", Value::string("a"))]), Value::string_map([("position", Value::Int64(n))]))
+        (
+            Value::string_map([("f", Value::string("a"))]),
+            Value::string_map([("position", Value::Int64(n))]),
+        )
     }
 
     fn submit(t: &OffsetTracker, positions: &[(Value, Value)]) -> Arc<Batch> {
@@ -104,9 +122,15 @@ mod tests {
         let first = submit(&t, &[pos(1), pos(2)]);
         let second = submit(&t, &[pos(3)]);
         second.acked();
-        assert!(t.take_committable().is_empty(), "must not skip the unacked first batch");
+        assert!(
+            t.take_committable().is_empty(),
+            "must not skip the unacked first batch"
+        );
         first.acked();
-        assert!(t.take_committable().is_empty(), "one record of the first batch is still in flight");
+        assert!(
+            t.take_committable().is_empty(),
+            "one record of the first batch is still in flight"
+        );
         first.acked();
         assert_eq!(t.take_committable(), vec![pos(3)]);
         assert!(t.take_committable().is_empty());

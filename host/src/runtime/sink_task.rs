@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use abi_stable::std_types::{RSlice, RString, RVec};
-use plugin_abi::errors::ErrorKind;
 use plugin_abi::data::{Header, SinkRecord, TimestampType};
+use plugin_abi::errors::ErrorKind;
 use plugin_abi::ffi::{props_to_ffi, SinkTaskBox};
 use plugin_abi::sink::{TopicPartition, TopicPartitionOffset};
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance};
@@ -37,28 +37,56 @@ impl ConsumerContext for AssignmentTracker {
             let assigned: Vec<TopicPartition> = tpl
                 .elements()
                 .iter()
-                .map(|e| TopicPartition { topic: e.topic().into(), partition: e.partition() })
+                .map(|e| TopicPartition {
+                    topic: e.topic().into(),
+                    partition: e.partition(),
+                })
                 .collect();
-            tracing::info!("assigned partitions: {}", assigned.iter().map(|tp| format!("{}-{}", tp.topic, tp.partition)).collect::<Vec<_>>().join(", "));
-            *self.shared.assignment.lock().unwrap_or_else(|e| e.into_inner()) = assigned;
+            tracing::info!(
+                "assigned partitions: {}",
+                assigned
+                    .iter()
+                    .map(|tp| format!("{}-{}", tp.topic, tp.partition))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            *self
+                .shared
+                .assignment
+                .lock()
+                .unwrap_or_else(|e| e.into_inner()) = assigned;
         }
     }
 }
 
 /// Runs a sink task until asked to stop or it fails.
-pub fn run_sink_task(spec: &TaskSpec, env: &TaskEnv, stopping: &Arc<AtomicBool>) -> Result<(), TaskFailure> {
+pub fn run_sink_task(
+    spec: &TaskSpec,
+    env: &TaskEnv,
+    stopping: &Arc<AtomicBool>,
+) -> Result<(), TaskFailure> {
     let converters = RecordConverters::for_connector(&env.worker, &spec.connector_props)?;
     let shared = Arc::new(SinkShared::default());
     let group = format!("connect-{}", spec.connector);
-    let consumer: BaseConsumer<AssignmentTracker> = consumer_config(&env.clients, &group, &spec.client_id(), &spec.client_overrides("consumer"))
-        .create_with_context(AssignmentTracker { shared: shared.clone() })
-        .map_err(|e| format!("cannot create the task's consumer: {e}"))?;
+    let consumer: BaseConsumer<AssignmentTracker> = consumer_config(
+        &env.clients,
+        &group,
+        &spec.client_id(),
+        &spec.client_overrides("consumer"),
+    )
+    .create_with_context(AssignmentTracker {
+        shared: shared.clone(),
+    })
+    .map_err(|e| format!("cannot create the task's consumer: {e}"))?;
     subscribe(&consumer, &spec.connector_props)?;
 
     let mut task = spec.plugin.new_sink_task()?;
-    task.start(props_to_ffi(&spec.props), sink_task_context(shared.clone(), stopping.clone()))
-        .into_result()
-        .map_err(|e| format!("task failed to start: {}", e.message))?;
+    task.start(
+        props_to_ffi(&spec.props),
+        sink_task_context(shared.clone(), stopping.clone()),
+    )
+    .into_result()
+    .map_err(|e| format!("task failed to start: {}", e.message))?;
     tracing::info!("sink task started, consuming in group {group}");
 
     // Next offset to consume per partition, for what has been handed to `put`.
@@ -92,13 +120,20 @@ pub fn run_sink_task(spec: &TaskSpec, env: &TaskEnv, stopping: &Arc<AtomicBool>)
 
 /// Hands a batch to the task; after a retriable error, hands the same batch again with a
 /// growing pause (as Java's worker redelivers), until it succeeds or the task stops.
-fn put_with_retries(task: &mut SinkTaskBox, batch: &[SinkRecord], stopping: &AtomicBool) -> Result<(), TaskFailure> {
+fn put_with_retries(
+    task: &mut SinkTaskBox,
+    batch: &[SinkRecord],
+    stopping: &AtomicBool,
+) -> Result<(), TaskFailure> {
     let mut backoff = Duration::from_millis(100);
     loop {
         match task.put(RSlice::from_slice(batch)).into_result() {
             Ok(()) => return Ok(()),
             Err(e) if e.kind == ErrorKind::Retriable && !stopping.load(Ordering::Acquire) => {
-                tracing::warn!("put failed, delivering the batch again in {backoff:?}: {}", e.message);
+                tracing::warn!(
+                    "put failed, delivering the batch again in {backoff:?}: {}",
+                    e.message
+                );
                 sleep_unless_stopping(stopping, backoff);
                 backoff = (backoff * 2).min(Duration::from_secs(10));
             }
@@ -107,12 +142,23 @@ fn put_with_retries(task: &mut SinkTaskBox, batch: &[SinkRecord], stopping: &Ato
     }
 }
 
-fn subscribe(consumer: &BaseConsumer<AssignmentTracker>, connector_props: &HashMap<String, String>) -> Result<(), TaskFailure> {
+fn subscribe(
+    consumer: &BaseConsumer<AssignmentTracker>,
+    connector_props: &HashMap<String, String>,
+) -> Result<(), TaskFailure> {
     let config = ConnectorConfig::parse(connector_props.clone()).map_err(|e| e.join("; "))?;
     let topics = config.topics();
-    let patterns: Vec<String> = match connector_props.get("topics.regex").map(|r| r.trim()).filter(|r| !r.is_empty()) {
+    let patterns: Vec<String> = match connector_props
+        .get("topics.regex")
+        .map(|r| r.trim())
+        .filter(|r| !r.is_empty())
+    {
         // librdkafka treats a subscription starting with ^ as a regular expression.
-        Some(regex) => vec![if regex.starts_with('^') { regex.to_string() } else { format!("^{regex}") }],
+        Some(regex) => vec![if regex.starts_with('^') {
+            regex.to_string()
+        } else {
+            format!("^{regex}")
+        }],
         None => topics,
     };
     if !connector_props.contains_key("topics.regex") {
@@ -127,7 +173,9 @@ fn subscribe(consumer: &BaseConsumer<AssignmentTracker>, connector_props: &HashM
         }
     }
     let refs: Vec<&str> = patterns.iter().map(String::as_str).collect();
-    consumer.subscribe(&refs).map_err(|e| format!("cannot subscribe to {}: {e}", patterns.join(", ")))?;
+    consumer
+        .subscribe(&refs)
+        .map_err(|e| format!("cannot subscribe to {}: {e}", patterns.join(", ")))?;
     Ok(())
 }
 
@@ -148,7 +196,10 @@ fn poll_batch(
             }
             Some(Ok(message)) => {
                 batch.push(to_sink_record(&message, converters)?);
-                consumed.insert((message.topic().to_string(), message.partition()), message.offset() + 1);
+                consumed.insert(
+                    (message.topic().to_string(), message.partition()),
+                    message.offset() + 1,
+                );
             }
         }
         timeout = Duration::ZERO;
@@ -156,11 +207,25 @@ fn poll_batch(
     Ok(batch)
 }
 
-fn to_sink_record(m: &BorrowedMessage<'_>, converters: &RecordConverters) -> Result<SinkRecord, TaskFailure> {
-    let at = || format!("topic {} partition {} offset {}", m.topic(), m.partition(), m.offset());
-    let (key_schema, key) = converters.key.to_connect(m.topic(), m.key())
+fn to_sink_record(
+    m: &BorrowedMessage<'_>,
+    converters: &RecordConverters,
+) -> Result<SinkRecord, TaskFailure> {
+    let at = || {
+        format!(
+            "topic {} partition {} offset {}",
+            m.topic(),
+            m.partition(),
+            m.offset()
+        )
+    };
+    let (key_schema, key) = converters
+        .key
+        .to_connect(m.topic(), m.key())
         .map_err(|e| format!("Failed to convert the key of the record at {}: {e}", at()))?;
-    let (value_schema, value) = converters.value.to_connect(m.topic(), m.payload())
+    let (value_schema, value) = converters
+        .value
+        .to_connect(m.topic(), m.payload())
         .map_err(|e| format!("Failed to convert the value of the record at {}: {e}", at()))?;
     let (timestamp, timestamp_type) = match m.timestamp() {
         rdkafka::Timestamp::NotAvailable => (None, TimestampType::NoTimestampType),
@@ -174,7 +239,9 @@ fn to_sink_record(m: &BorrowedMessage<'_>, converters: &RecordConverters) -> Res
                 .map(|h| Header {
                     key: RString::from(h.key),
                     schema: Some(plugin_abi::data::Schema::optional_string()).into(),
-                    value: h.value.map_or(plugin_abi::data::Value::Null, |v| plugin_abi::data::Value::string(String::from_utf8_lossy(v))),
+                    value: h.value.map_or(plugin_abi::data::Value::Null, |v| {
+                        plugin_abi::data::Value::string(String::from_utf8_lossy(v))
+                    }),
                 })
                 .collect()
         })
@@ -194,15 +261,26 @@ fn to_sink_record(m: &BorrowedMessage<'_>, converters: &RecordConverters) -> Res
 }
 
 /// Asks the task what is safe (`pre_commit`, which flushes by default) and commits that.
-fn commit(consumer: &BaseConsumer<AssignmentTracker>, task: &mut SinkTaskBox, consumed: &HashMap<(String, i32), i64>) -> Result<(), TaskFailure> {
+fn commit(
+    consumer: &BaseConsumer<AssignmentTracker>,
+    task: &mut SinkTaskBox,
+    consumed: &HashMap<(String, i32), i64>,
+) -> Result<(), TaskFailure> {
     if consumed.is_empty() {
         return Ok(());
     }
     let offsets: RVec<TopicPartitionOffset> = consumed
         .iter()
-        .map(|((topic, partition), offset)| TopicPartitionOffset { topic: topic.as_str().into(), partition: *partition, offset: *offset })
+        .map(|((topic, partition), offset)| TopicPartitionOffset {
+            topic: topic.as_str().into(),
+            partition: *partition,
+            offset: *offset,
+        })
         .collect();
-    let safe = task.pre_commit(offsets).into_result().map_err(|e| format!("flush failed: {}", e.message))?;
+    let safe = task
+        .pre_commit(offsets)
+        .into_result()
+        .map_err(|e| format!("flush failed: {}", e.message))?;
     if safe.is_empty() {
         return Ok(());
     }

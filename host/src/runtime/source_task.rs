@@ -39,7 +39,11 @@ impl ProducerContext for DeliveryTracker {
                 use rdkafka::Message;
                 let mut failure = self.failure.lock().unwrap_or_else(|e| e.into_inner());
                 failure.get_or_insert_with(|| {
-                    format!("Failed to send a record to topic {} partition {}: {e}", msg.topic(), msg.partition())
+                    format!(
+                        "Failed to send a record to topic {} partition {}: {e}",
+                        msg.topic(),
+                        msg.partition()
+                    )
                 });
             }
         }
@@ -47,12 +51,22 @@ impl ProducerContext for DeliveryTracker {
 }
 
 /// Runs a source task until asked to stop or it fails.
-pub fn run_source_task(spec: &TaskSpec, env: &TaskEnv, stopping: &Arc<AtomicBool>) -> Result<(), TaskFailure> {
+pub fn run_source_task(
+    spec: &TaskSpec,
+    env: &TaskEnv,
+    stopping: &Arc<AtomicBool>,
+) -> Result<(), TaskFailure> {
     let converters = RecordConverters::for_connector(&env.worker, &spec.connector_props)?;
     let failure = Arc::new(Mutex::new(None));
-    let producer: ThreadedProducer<DeliveryTracker> = producer_config(&env.clients, &spec.client_id(), &spec.client_overrides("producer"))
-        .create_with_context(DeliveryTracker { failure: failure.clone() })
-        .map_err(|e| format!("cannot create the task's producer: {e}"))?;
+    let producer: ThreadedProducer<DeliveryTracker> = producer_config(
+        &env.clients,
+        &spec.client_id(),
+        &spec.client_overrides("producer"),
+    )
+    .create_with_context(DeliveryTracker {
+        failure: failure.clone(),
+    })
+    .map_err(|e| format!("cannot create the task's producer: {e}"))?;
 
     let mut task = spec.plugin.new_source_task()?;
     let ctx = source_task_context(&spec.connector, env.offsets.clone(), stopping.clone());
@@ -90,7 +104,10 @@ pub fn run_source_task(spec: &TaskSpec, env: &TaskEnv, stopping: &Arc<AtomicBool
 
     // Stopping or failed: commit what the broker has acknowledged, then stop the plugin.
     if producer.flush(STOP_FLUSH_TIMEOUT).is_err() {
-        tracing::warn!("{} records were not acknowledged before stopping; their offsets are not committed", tracker.in_flight());
+        tracing::warn!(
+            "{} records were not acknowledged before stopping; their offsets are not committed",
+            tracker.in_flight()
+        );
     }
     commit_offsets(spec, env, &tracker, &mut task);
     if let Err(e) = task.stop().into_result() {
@@ -109,13 +126,32 @@ fn send_batch(
     // of the batch is tracked.
     let mut converted = Vec::with_capacity(records.len());
     for r in records.iter() {
-        let key = converters.key.from_connect(&r.topic, r.key_schema.as_ref().into_option(), &r.key)
-            .map_err(|e| format!("Failed to convert the key of a record for topic {}: {e}", r.topic))?;
-        let value = converters.value.from_connect(&r.topic, r.value_schema.as_ref().into_option(), &r.value)
-            .map_err(|e| format!("Failed to convert the value of a record for topic {}: {e}", r.topic))?;
+        let key = converters
+            .key
+            .from_connect(&r.topic, r.key_schema.as_ref().into_option(), &r.key)
+            .map_err(|e| {
+                format!(
+                    "Failed to convert the key of a record for topic {}: {e}",
+                    r.topic
+                )
+            })?;
+        let value = converters
+            .value
+            .from_connect(&r.topic, r.value_schema.as_ref().into_option(), &r.value)
+            .map_err(|e| {
+                format!(
+                    "Failed to convert the value of a record for topic {}: {e}",
+                    r.topic
+                )
+            })?;
         converted.push((key, value));
     }
-    let batch = tracker.submit(records.len(), records.iter().map(|r| (&r.source_partition, &r.source_offset)));
+    let batch = tracker.submit(
+        records.len(),
+        records
+            .iter()
+            .map(|r| (&r.source_partition, &r.source_offset)),
+    );
     for (r, (key, value)) in records.iter().zip(converted.iter()) {
         let mut record = BaseRecord::with_opaque_to(r.topic.as_str(), batch.clone());
         if let Some(v) = value {
@@ -142,7 +178,10 @@ fn headers_of(record: &SourceRecord) -> OwnedHeaders {
     let mut headers = OwnedHeaders::new_with_capacity(record.headers.len());
     for h in record.headers.iter() {
         let text = (!h.value.is_null()).then(|| h.value.to_string());
-        headers = headers.insert(Header { key: h.key.as_str(), value: text.as_deref() });
+        headers = headers.insert(Header {
+            key: h.key.as_str(),
+            value: text.as_deref(),
+        });
     }
     headers
 }
@@ -160,13 +199,21 @@ fn send_with_backpressure<'a>(
                 std::thread::sleep(Duration::from_millis(1));
             }
             Err((e, back)) => {
-                return Err(TaskFailure(format!("Failed to send a record to topic {}: {e}", back.topic)));
+                return Err(TaskFailure(format!(
+                    "Failed to send a record to topic {}: {e}",
+                    back.topic
+                )));
             }
         }
     }
 }
 
-fn commit_offsets(spec: &TaskSpec, env: &TaskEnv, tracker: &OffsetTracker, task: &mut plugin_abi::ffi::SourceTaskBox) {
+fn commit_offsets(
+    spec: &TaskSpec,
+    env: &TaskEnv,
+    tracker: &OffsetTracker,
+    task: &mut plugin_abi::ffi::SourceTaskBox,
+) {
     let entries = tracker.take_committable();
     if entries.is_empty() {
         return;

@@ -64,7 +64,9 @@ impl TaskHandle {
     /// Runs `body` on a thread named after the task, recording its status.
     pub fn spawn<F>(spec: TaskSpec, env: Arc<TaskEnv>, body: F) -> std::io::Result<TaskHandle>
     where
-        F: FnOnce(&TaskSpec, &TaskEnv, &Arc<AtomicBool>) -> Result<(), TaskFailure> + Send + 'static,
+        F: FnOnce(&TaskSpec, &TaskEnv, &Arc<AtomicBool>) -> Result<(), TaskFailure>
+            + Send
+            + 'static,
     {
         let stopping = Arc::new(AtomicBool::new(false));
         let flag = stopping.clone();
@@ -73,19 +75,42 @@ impl TaskHandle {
             .spawn(move || {
                 let span = tracing::info_span!("task", connector = %spec.connector, task = spec.id);
                 let _entered = span.enter();
-                env.status.put_task(&spec.connector, spec.id, State::Running, &env.worker_id, None);
+                env.status.put_task(
+                    &spec.connector,
+                    spec.id,
+                    State::Running,
+                    &env.worker_id,
+                    None,
+                );
                 match body(&spec, &env, &flag) {
                     Ok(()) => {
                         tracing::info!("task stopped");
-                        env.status.put_task(&spec.connector, spec.id, State::Unassigned, &env.worker_id, None);
+                        env.status.put_task(
+                            &spec.connector,
+                            spec.id,
+                            State::Unassigned,
+                            &env.worker_id,
+                            None,
+                        );
                     }
                     Err(TaskFailure(trace)) => {
-                        tracing::error!("task failed, it will not recover until restarted: {trace}");
-                        env.status.put_task(&spec.connector, spec.id, State::Failed, &env.worker_id, Some(trace));
+                        tracing::error!(
+                            "task failed, it will not recover until restarted: {trace}"
+                        );
+                        env.status.put_task(
+                            &spec.connector,
+                            spec.id,
+                            State::Failed,
+                            &env.worker_id,
+                            Some(trace),
+                        );
                     }
                 }
             })?;
-        Ok(TaskHandle { stopping, thread: Some(thread) })
+        Ok(TaskHandle {
+            stopping,
+            thread: Some(thread),
+        })
     }
 
     /// Asks the task to stop; [`TaskHandle::join`] waits for it.

@@ -43,7 +43,11 @@ pub struct Worker {
 
 impl Worker {
     pub fn new(registry: PluginRegistry, env: TaskEnv) -> Worker {
-        Worker { registry, env: Arc::new(env), connectors: Mutex::new(BTreeMap::new()) }
+        Worker {
+            registry,
+            env: Arc::new(env),
+            connectors: Mutex::new(BTreeMap::new()),
+        }
     }
 
     pub fn registry(&self) -> &PluginRegistry {
@@ -62,7 +66,10 @@ impl Worker {
         if self.lock().contains_key(&config.name) {
             return Err(CreateError::AlreadyExists(config.name));
         }
-        let plugin = self.registry.find_connector(&config.class).map_err(|e| CreateError::Invalid(vec![e]))?;
+        let plugin = self
+            .registry
+            .find_connector(&config.class)
+            .map_err(|e| CreateError::Invalid(vec![e]))?;
         let connector_type = match plugin.kind {
             PluginKind::Sink => ConnectorType::Sink,
             _ => ConnectorType::Source,
@@ -74,10 +81,22 @@ impl Worker {
         if let Err(e) = RecordConverters::for_connector(&self.env.worker, &config.props) {
             errors.push(e);
         }
-        let mut connector = plugin.new_connector().map_err(|e| CreateError::Invalid(vec![e]))?;
-        match connector.validate(props_to_ffi(&config.props)).into_result() {
-            Ok(values) => errors.extend(values.iter().flat_map(|v| v.errors.iter().map(|e| e.to_string()))),
-            Err(e) => errors.push(format!("{} failed to validate its configuration: {}", plugin.class, e.message)),
+        let mut connector = plugin
+            .new_connector()
+            .map_err(|e| CreateError::Invalid(vec![e]))?;
+        match connector
+            .validate(props_to_ffi(&config.props))
+            .into_result()
+        {
+            Ok(values) => errors.extend(
+                values
+                    .iter()
+                    .flat_map(|v| v.errors.iter().map(|e| e.to_string())),
+            ),
+            Err(e) => errors.push(format!(
+                "{} failed to validate its configuration: {}",
+                plugin.class, e.message
+            )),
         }
         if !errors.is_empty() {
             return Err(CreateError::Invalid(errors));
@@ -87,10 +106,15 @@ impl Worker {
         let span = tracing::info_span!("connector", connector = %name);
         let _entered = span.enter();
         let worker_id = self.env.worker_id.clone();
-        self.env.status.put_connector(&name, connector_type, State::Unassigned, &worker_id, None);
+        self.env
+            .status
+            .put_connector(&name, connector_type, State::Unassigned, &worker_id, None);
         let signals = Arc::new(ConnectorSignals::default());
         let started = connector
-            .start(props_to_ffi(&config.props), connector_context(signals.clone()))
+            .start(
+                props_to_ffi(&config.props),
+                connector_context(signals.clone()),
+            )
             .into_result()
             .map_err(|e| e.message.into_string())
             .and_then(|()| {
@@ -110,21 +134,44 @@ impl Worker {
         };
         match started {
             Ok(task_configs) => {
-                tracing::info!("connector {} ({} version {}) started with {} task(s)", name, plugin.class, plugin.version, task_configs.len());
-                self.env.status.put_connector(&name, connector_type, State::Running, &worker_id, None);
+                tracing::info!(
+                    "connector {} ({} version {}) started with {} task(s)",
+                    name,
+                    plugin.class,
+                    plugin.version,
+                    task_configs.len()
+                );
+                self.env.status.put_connector(
+                    &name,
+                    connector_type,
+                    State::Running,
+                    &worker_id,
+                    None,
+                );
                 running.task_configs = task_configs.iter().map(props_from_ffi).collect();
                 running.tasks = self.start_tasks(&plugin, &running.config, &running.task_configs);
             }
             Err(e) => {
                 tracing::error!("connector failed to start: {e}");
-                self.env.status.put_connector(&name, connector_type, State::Failed, &worker_id, Some(e));
+                self.env.status.put_connector(
+                    &name,
+                    connector_type,
+                    State::Failed,
+                    &worker_id,
+                    Some(e),
+                );
             }
         }
         self.lock().insert(name, running);
         Ok(())
     }
 
-    fn start_tasks(&self, plugin: &Arc<PluginInfo>, config: &ConnectorConfig, task_configs: &[plugin_abi::Props]) -> Vec<TaskHandle> {
+    fn start_tasks(
+        &self,
+        plugin: &Arc<PluginInfo>,
+        config: &ConnectorConfig,
+        task_configs: &[plugin_abi::Props],
+    ) -> Vec<TaskHandle> {
         let mut handles = Vec::new();
         for (id, props) in task_configs.iter().enumerate() {
             let id = id as u32;
@@ -141,7 +188,13 @@ impl Worker {
             };
             match spawned {
                 Ok(handle) => handles.push(handle),
-                Err(e) => self.env.status.put_task(&config.name, id, State::Failed, &self.env.worker_id, Some(format!("cannot start a thread for the task: {e}"))),
+                Err(e) => self.env.status.put_task(
+                    &config.name,
+                    id,
+                    State::Failed,
+                    &self.env.worker_id,
+                    Some(format!("cannot start a thread for the task: {e}")),
+                ),
             }
         }
         handles
@@ -153,13 +206,31 @@ impl Worker {
     pub fn check_connectors(&self) {
         let names: Vec<String> = self.lock().keys().cloned().collect();
         for name in names {
-            let Some((signals, kind)) = self.lock().get(&name).map(|r| (r.signals.clone(), r.connector_type)) else {
+            let Some((signals, kind)) = self
+                .lock()
+                .get(&name)
+                .map(|r| (r.signals.clone(), r.connector_type))
+            else {
                 continue;
             };
-            if let Some(error) = signals.error.lock().unwrap_or_else(|e| e.into_inner()).take() {
-                self.env.status.put_connector(&name, kind, State::Failed, &self.env.worker_id, Some(error));
+            if let Some(error) = signals
+                .error
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take()
+            {
+                self.env.status.put_connector(
+                    &name,
+                    kind,
+                    State::Failed,
+                    &self.env.worker_id,
+                    Some(error),
+                );
             }
-            if signals.reconfigure.swap(false, std::sync::atomic::Ordering::AcqRel) {
+            if signals
+                .reconfigure
+                .swap(false, std::sync::atomic::Ordering::AcqRel)
+            {
                 self.reconfigure(&name);
             }
         }
@@ -170,8 +241,14 @@ impl Worker {
         let _entered = span.enter();
         let (old_tasks, new_configs, plugin, config) = {
             let mut connectors = self.lock();
-            let Some(running) = connectors.get_mut(name) else { return };
-            let new_configs = match running.connector.task_configs(running.config.tasks_max).into_result() {
+            let Some(running) = connectors.get_mut(name) else {
+                return;
+            };
+            let new_configs = match running
+                .connector
+                .task_configs(running.config.tasks_max)
+                .into_result()
+            {
                 Ok(configs) => configs.iter().map(props_from_ffi).collect::<Vec<_>>(),
                 Err(e) => {
                     tracing::error!("task reconfiguration failed: {}", e.message);
@@ -183,9 +260,18 @@ impl Worker {
                 return;
             }
             running.task_configs = new_configs.clone();
-            (std::mem::take(&mut running.tasks), new_configs, running.plugin.clone(), running.config.clone())
+            (
+                std::mem::take(&mut running.tasks),
+                new_configs,
+                running.plugin.clone(),
+                running.config.clone(),
+            )
         };
-        tracing::info!("task configurations changed: restarting {} task(s) as {}", old_tasks.len(), new_configs.len());
+        tracing::info!(
+            "task configurations changed: restarting {} task(s) as {}",
+            old_tasks.len(),
+            new_configs.len()
+        );
         for task in &old_tasks {
             task.request_stop();
         }
@@ -211,7 +297,13 @@ impl Worker {
             if let Err(e) = running.connector.stop().into_result() {
                 tracing::warn!(connector = %name, "connector stop failed: {}", e.message);
             }
-            if let Some(e) = running.signals.error.lock().unwrap_or_else(|e| e.into_inner()).take() {
+            if let Some(e) = running
+                .signals
+                .error
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .take()
+            {
                 tracing::warn!(connector = %name, "connector had raised an error: {e}");
             }
             tracing::info!(connector = %name, "connector stopped");

@@ -34,15 +34,19 @@ impl FileOffsetStore {
         let mut offsets = BTreeMap::new();
         match std::fs::read(path) {
             Ok(bytes) if !bytes.is_empty() => {
-                let doc: Json = serde_json::from_slice(&bytes)
-                    .with_context(|| format!("offsets file {} is not valid JSON", path.display()))?;
+                let doc: Json = serde_json::from_slice(&bytes).with_context(|| {
+                    format!("offsets file {} is not valid JSON", path.display())
+                })?;
                 for entry in doc["offsets"].as_array().into_iter().flatten() {
                     offsets.insert(entry["key"].to_string(), entry["value"].clone());
                 }
             }
             Ok(_) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(e).with_context(|| format!("cannot read offsets file {}", path.display())),
+            Err(e) => {
+                return Err(e)
+                    .with_context(|| format!("cannot read offsets file {}", path.display()))
+            }
         }
         Ok(FileOffsetStore {
             path: path.to_path_buf(),
@@ -86,7 +90,10 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let file_name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{file_name}.tmp"));
     {
         let mut f = File::create(&tmp)?;
@@ -112,7 +119,9 @@ mod tests {
         let store = FileOffsetStore::open(&path).unwrap();
         assert_eq!(store.get("src", &partition()), None);
         let offset = Value::string_map([("position", Value::Int64(120))]);
-        store.commit("src", &[(partition(), offset.clone())]).unwrap();
+        store
+            .commit("src", &[(partition(), offset.clone())])
+            .unwrap();
         let reopened = FileOffsetStore::open(&path).unwrap();
         assert_eq!(reopened.get("src", &partition()), Some(offset));
         assert_eq!(reopened.get("other", &partition()), None);
@@ -123,9 +132,20 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("o.json");
         let store = FileOffsetStore::open(&path).unwrap();
-        store.commit("src", &[(partition(), Value::string_map([("position", Value::Int64(1))]))]).unwrap();
+        store
+            .commit(
+                "src",
+                &[(
+                    partition(),
+                    Value::string_map([("position", Value::Int64(1))]),
+                )],
+            )
+            .unwrap();
         let doc: Json = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
-        assert_eq!(doc["offsets"][0]["key"], json!(["src", {"filename": "test.txt"}]));
+        assert_eq!(
+            doc["offsets"][0]["key"],
+            json!(["src", {"filename": "test.txt"}])
+        );
         assert_eq!(doc["offsets"][0]["value"], json!({"position": 1}));
     }
 

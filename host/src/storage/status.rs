@@ -45,36 +45,72 @@ pub struct StatusStore {
 }
 
 impl StatusStore {
-    pub fn put_connector(&self, name: &str, connector_type: ConnectorType, state: State, worker_id: &str, trace: Option<String>) {
+    pub fn put_connector(
+        &self,
+        name: &str,
+        connector_type: ConnectorType,
+        state: State,
+        worker_id: &str,
+        trace: Option<String>,
+    ) {
         let mut all = self.connectors.write().unwrap_or_else(|e| e.into_inner());
-        let entry = all.entry(name.to_string()).or_insert_with(|| ConnectorStatus {
-            name: name.to_string(),
-            connector_type,
-            state,
-            worker_id: worker_id.to_string(),
-            trace: None,
-            tasks: BTreeMap::new(),
-        });
+        let entry = all
+            .entry(name.to_string())
+            .or_insert_with(|| ConnectorStatus {
+                name: name.to_string(),
+                connector_type,
+                state,
+                worker_id: worker_id.to_string(),
+                trace: None,
+                tasks: BTreeMap::new(),
+            });
         entry.state = state;
         entry.trace = trace;
     }
 
-    pub fn put_task(&self, connector: &str, id: u32, state: State, worker_id: &str, trace: Option<String>) {
+    pub fn put_task(
+        &self,
+        connector: &str,
+        id: u32,
+        state: State,
+        worker_id: &str,
+        trace: Option<String>,
+    ) {
         let mut all = self.connectors.write().unwrap_or_else(|e| e.into_inner());
         if let Some(c) = all.get_mut(connector) {
-            c.tasks.insert(id, TaskStatus { id, state, worker_id: worker_id.to_string(), trace });
+            c.tasks.insert(
+                id,
+                TaskStatus {
+                    id,
+                    state,
+                    worker_id: worker_id.to_string(),
+                    trace,
+                },
+            );
         }
     }
 
     pub fn get(&self, connector: &str) -> Option<ConnectorStatus> {
-        self.connectors.read().unwrap_or_else(|e| e.into_inner()).get(connector).cloned()
+        self.connectors
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(connector)
+            .cloned()
     }
 
     pub fn names(&self) -> Vec<String> {
-        self.connectors.read().unwrap_or_else(|e| e.into_inner()).keys().cloned().collect()
+        self.connectors
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .keys()
+            .cloned()
+            .collect()
     }
 
     pub fn remove(&self, connector: &str) {
-        self.connectors.write().unwrap_or_else(|e| e.into_inner()).remove(connector);
+        self.connectors
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(connector);
     }
 }

@@ -8,5 +8,5 @@ mod schema;
 mod value;
 
 pub use record::{Header, SinkRecord, SourceRecord, TimestampType};
-pub use schema::{logical, Field, Schema, SchemaBuilder, SchemaType};
+pub use schema::{logical, Field, Schema, SchemaBuilder, SchemaData, SchemaType};
 pub use value::Value;

@@ -8,8 +8,9 @@ use super::Schema;
 /// A Kafka Connect value. Logical types keep their primitive representation
 /// (see [`crate::data::logical`]).
 #[repr(C, u8)]
-#[derive(StableAbi, Debug, Clone, PartialEq)]
+#[derive(StableAbi, Debug, Clone, PartialEq, Default)]
 pub enum Value {
+    #[default]
     Null,
     Boolean(bool),
     Int8(i8),
@@ -81,12 +82,6 @@ impl Value {
             }
             _ => None,
         }
-    }
-}
-
-impl Default for Value {
-    fn default() -> Value {
-        Value::Null
     }
 }
 

@@ -87,11 +87,7 @@ impl SinkTask for FileStreamSinkTask {
         Ok(())
     }
 
-    fn put(
-        &mut self,
-        records: &[SinkRecord],
-        _ctx: &SinkTaskContext,
-    ) -> Result<(), ConnectError> {
+    fn put(&mut self, records: &[SinkRecord], _ctx: &SinkTaskContext) -> Result<(), ConnectError> {
         let out = self.writer()?;
         for record in records {
             writeln!(out, "{}", record.value)?;

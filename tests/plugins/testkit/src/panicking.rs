@@ -9,7 +9,12 @@ pub struct PanickingSourceConnector {
 
 impl SourceConnector for PanickingSourceConnector {
     fn config(&self) -> ConfigDef {
-        ConfigDef::new().define(ConfigKey::new("topic", ConfigType::String, Importance::High, "Unused: the task panics first"))
+        ConfigDef::new().define(ConfigKey::new(
+            "topic",
+            ConfigType::String,
+            Importance::High,
+            "Unused: the task panics first",
+        ))
     }
 
     fn start(&mut self, props: &Props, _ctx: &ConnectorContext) -> Result<(), ConnectError> {

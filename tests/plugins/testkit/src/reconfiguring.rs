@@ -16,7 +16,12 @@ pub struct ReconfiguringSourceConnector {
 
 impl SourceConnector for ReconfiguringSourceConnector {
     fn config(&self) -> ConfigDef {
-        ConfigDef::new().define(ConfigKey::new("topic", ConfigType::String, Importance::High, "Where the records go"))
+        ConfigDef::new().define(ConfigKey::new(
+            "topic",
+            ConfigType::String,
+            Importance::High,
+            "Where the records go",
+        ))
     }
 
     fn start(&mut self, props: &Props, ctx: &ConnectorContext) -> Result<(), ConnectError> {
@@ -33,7 +38,10 @@ impl SourceConnector for ReconfiguringSourceConnector {
 
     fn task_configs(&mut self, _max_tasks: usize) -> Result<Vec<Props>, ConnectError> {
         let mut config = self.props.clone();
-        config.insert("generation".into(), self.generation.load(Ordering::Acquire).to_string());
+        config.insert(
+            "generation".into(),
+            self.generation.load(Ordering::Acquire).to_string(),
+        );
         Ok(vec![config])
     }
 }
@@ -59,6 +67,10 @@ impl SourceTask for ReconfiguringSourceTask {
         }
         self.sent = true;
         let value = Value::string(format!("generation-{}", self.generation));
-        Ok(vec![SourceRecord::new(&self.topic, Some(Schema::string()), value)])
+        Ok(vec![SourceRecord::new(
+            &self.topic,
+            Some(Schema::string()),
+            value,
+        )])
     }
 }
