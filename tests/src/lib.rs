@@ -359,3 +359,28 @@ pub fn plugin_dir(dir: &Path, crates: &[&str]) -> PathBuf {
 pub fn path_str(path: &Path) -> &str {
     path.to_str().expect("test paths are UTF-8")
 }
+
+/// The worker settings most tests share: `converter` for keys and values, the offsets file
+/// `connect.offsets` in `dir`, and `plugins` as `plugin.path`.
+pub fn worker_settings(dir: &Path, plugins: &Path, converter: &str) -> Vec<(String, String)> {
+    [
+        ("key.converter", converter),
+        ("value.converter", converter),
+        (
+            "offset.storage.file.filename",
+            path_str(&dir.join("connect.offsets")),
+        ),
+        ("plugin.path", path_str(plugins)),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect()
+}
+
+/// Borrows settings as the `(&str, &str)` pairs the start functions take.
+pub fn pairs(settings: &[(String, String)]) -> Vec<(&str, &str)> {
+    settings
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect()
+}

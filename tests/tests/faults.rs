@@ -2,7 +2,10 @@
 
 use std::time::Duration;
 
-use e2e::{path_str, plugin_dir, read_lines, standalone_failure, wait_until, write_lines, Worker};
+use e2e::{
+    pairs, path_str, plugin_dir, read_lines, standalone_failure, wait_until, worker_settings,
+    write_lines, Worker,
+};
 
 const STRING: &str = "org.apache.kafka.connect.storage.StringConverter";
 
@@ -13,15 +16,9 @@ fn a_task_panicking_in_poll_fails_alone_with_the_panic_in_its_trace() {
     let output = dir.path().join("out.txt");
     let expected = write_lines(&input, 1000);
     let plugins = plugin_dir(dir.path(), &["connect_file", "connect_test_kit"]);
-    let offsets = dir.path().join("connect.offsets");
     let mut worker = Worker::standalone(
         dir.path(),
-        &[
-            ("key.converter", STRING),
-            ("value.converter", STRING),
-            ("offset.storage.file.filename", path_str(&offsets)),
-            ("plugin.path", path_str(&plugins)),
-        ],
+        &pairs(&worker_settings(dir.path(), &plugins, STRING)),
         &[
             &[
                 ("name", "panicky"),
@@ -77,31 +74,25 @@ fn a_task_panicking_in_poll_fails_alone_with_the_panic_in_its_trace() {
     assert!(worker.terminate(), "the worker still shuts down cleanly");
 }
 
-fn base_worker(dir: &std::path::Path) -> (std::path::PathBuf, std::path::PathBuf) {
-    (
-        plugin_dir(dir, &["connect_file"]),
-        dir.join("connect.offsets"),
+/// Starts a worker with the FileStream plugin and one connector config that must make it
+/// fail; returns what it printed.
+fn start_failure(connector: &[(&str, &str)]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let plugins = plugin_dir(dir.path(), &["connect_file"]);
+    standalone_failure(
+        dir.path(),
+        &pairs(&worker_settings(dir.path(), &plugins, STRING)),
+        &[connector],
     )
 }
 
 #[test]
 fn a_connector_missing_a_required_key_fails_naming_the_key() {
-    let dir = tempfile::tempdir().unwrap();
-    let (plugins, offsets) = base_worker(dir.path());
-    let log = standalone_failure(
-        dir.path(),
-        &[
-            ("key.converter", STRING),
-            ("value.converter", STRING),
-            ("offset.storage.file.filename", path_str(&offsets)),
-            ("plugin.path", path_str(&plugins)),
-        ],
-        &[&[
-            ("name", "source"),
-            ("connector.class", "FileStreamSource"),
-            ("file", "in.txt"),
-        ]],
-    );
+    let log = start_failure(&[
+        ("name", "source"),
+        ("connector.class", "FileStreamSource"),
+        ("file", "in.txt"),
+    ]);
     assert!(
         log.contains("Missing required configuration \"topic\""),
         "{log}"
@@ -114,22 +105,11 @@ fn a_connector_missing_a_required_key_fails_naming_the_key() {
 
 #[test]
 fn an_unknown_connector_class_fails_naming_the_class() {
-    let dir = tempfile::tempdir().unwrap();
-    let (plugins, offsets) = base_worker(dir.path());
-    let log = standalone_failure(
-        dir.path(),
-        &[
-            ("key.converter", STRING),
-            ("value.converter", STRING),
-            ("offset.storage.file.filename", path_str(&offsets)),
-            ("plugin.path", path_str(&plugins)),
-        ],
-        &[&[
-            ("name", "x"),
-            ("connector.class", "com.example.NoSuchConnector"),
-            ("topic", "t"),
-        ]],
-    );
+    let log = start_failure(&[
+        ("name", "x"),
+        ("connector.class", "com.example.NoSuchConnector"),
+        ("topic", "t"),
+    ]);
     assert!(log.contains("com.example.NoSuchConnector"), "{log}");
     assert!(
         log.contains("FileStreamSourceConnector"),
@@ -139,18 +119,7 @@ fn an_unknown_connector_class_fails_naming_the_class() {
 
 #[test]
 fn a_sink_without_topics_fails_with_kafkas_message() {
-    let dir = tempfile::tempdir().unwrap();
-    let (plugins, offsets) = base_worker(dir.path());
-    let log = standalone_failure(
-        dir.path(),
-        &[
-            ("key.converter", STRING),
-            ("value.converter", STRING),
-            ("offset.storage.file.filename", path_str(&offsets)),
-            ("plugin.path", path_str(&plugins)),
-        ],
-        &[&[("name", "sink"), ("connector.class", "FileStreamSink")]],
-    );
+    let log = start_failure(&[("name", "sink"), ("connector.class", "FileStreamSink")]);
     assert!(
         log.contains("Must configure one of topics or topics.regex"),
         "{log}"
@@ -160,15 +129,10 @@ fn a_sink_without_topics_fails_with_kafkas_message() {
 #[test]
 fn rest_errors_are_json_with_error_code_and_message() {
     let dir = tempfile::tempdir().unwrap();
-    let (plugins, offsets) = base_worker(dir.path());
+    let plugins = plugin_dir(dir.path(), &["connect_file"]);
     let worker = Worker::standalone(
         dir.path(),
-        &[
-            ("key.converter", STRING),
-            ("value.converter", STRING),
-            ("offset.storage.file.filename", path_str(&offsets)),
-            ("plugin.path", path_str(&plugins)),
-        ],
+        &pairs(&worker_settings(dir.path(), &plugins, STRING)),
         &[],
     );
     let (code, body) = worker.get("/connectors/nope/status");
@@ -208,15 +172,9 @@ fn a_connector_asking_for_reconfiguration_gets_its_tasks_restarted_with_new_conf
     let dir = tempfile::tempdir().unwrap();
     let output = dir.path().join("out.txt");
     let plugins = plugin_dir(dir.path(), &["connect_file", "connect_test_kit"]);
-    let offsets = dir.path().join("connect.offsets");
     let worker = Worker::standalone(
         dir.path(),
-        &[
-            ("key.converter", STRING),
-            ("value.converter", STRING),
-            ("offset.storage.file.filename", path_str(&offsets)),
-            ("plugin.path", path_str(&plugins)),
-        ],
+        &pairs(&worker_settings(dir.path(), &plugins, STRING)),
         &[
             &[
                 ("name", "changing"),

@@ -2,7 +2,9 @@
 
 use std::time::Duration;
 
-use e2e::{path_str, plugin_dir, read_lines, wait_until, write_lines, Worker};
+use e2e::{
+    pairs, path_str, plugin_dir, read_lines, wait_until, worker_settings, write_lines, Worker,
+};
 
 const STRING: &str = "org.apache.kafka.connect.storage.StringConverter";
 const JSON: &str = "org.apache.kafka.connect.json.JsonConverter";
@@ -104,15 +106,9 @@ fn lines_appended_while_running_are_picked_up() {
     let output = dir.path().join("out.txt");
     std::fs::write(&input, "first\n").unwrap();
     let plugins = plugin_dir(dir.path(), &["connect_file"]);
-    let offsets = dir.path().join("connect.offsets");
     let worker = Worker::standalone(
         dir.path(),
-        &[
-            ("key.converter", STRING),
-            ("value.converter", STRING),
-            ("offset.storage.file.filename", path_str(&offsets)),
-            ("plugin.path", path_str(&plugins)),
-        ],
+        &pairs(&worker_settings(dir.path(), &plugins, STRING)),
         &[
             &[
                 ("name", "source"),
@@ -172,15 +168,9 @@ fn kafkas_own_connector_files_run_unchanged() {
     std::fs::copy(fixtures.join("connect-file-sink.properties"), &sink).unwrap();
     let expected = write_lines(&dir.path().join("test.txt"), 100);
     let plugins = plugin_dir(dir.path(), &["connect_file"]);
-    let offsets = dir.path().join("connect.offsets");
     let worker = Worker::standalone_with_files(
         dir.path(),
-        &[
-            ("key.converter", JSON),
-            ("value.converter", JSON),
-            ("offset.storage.file.filename", path_str(&offsets)),
-            ("plugin.path", path_str(&plugins)),
-        ],
+        &pairs(&worker_settings(dir.path(), &plugins, JSON)),
         &[source, sink],
     );
     let output = dir.path().join("test.sink.txt");
