@@ -2,7 +2,10 @@
 //!
 //! - `plugins [--release]`: builds the shipped plugin libraries into `plugin.path/`;
 //! - `demo [--seconds N]`: the quickstart: file → topic → file on the embedded broker;
-//! - `test`: everything CI checks: formatting, clippy, unit and end-to-end tests.
+//! - `test`: everything CI checks: formatting, clippy, unit and end-to-end tests;
+//! - `bench`: throughput against the raw client, start-up time, memory (see BENCHMARKS.md).
+
+mod bench;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -19,7 +22,11 @@ fn main() -> ExitCode {
         Some("plugins") => install_plugins(args.iter().any(|a| a == "--release")),
         Some("demo") => demo(seconds_arg(&args)),
         Some("test") => test(),
-        _ => Err("usage: cargo xtask plugins [--release] | demo [--seconds N] | test".to_string()),
+        Some("bench") => bench::bench(),
+        _ => Err(
+            "usage: cargo xtask plugins [--release] | demo [--seconds N] | test | bench"
+                .to_string(),
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,587 @@
+//! `cargo xtask bench`: connector throughput as a ratio of the raw librdkafka client's, on
+//! the same broker and data in the same run; start-up time and memory of the worker.
+//!
+//! Every figure is the median of `RUNS` runs. Results: a markdown table on stdout and
+//! `target/bench/results.json`.
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::{cargo, root, run, target_dir, Result};
+
+const RUNS: usize = 3;
+const RECORDS: usize = 1_000_000;
+/// Bytes per line, newline included.
+const RECORD_BYTES: usize = 100;
+
+struct Row {
+    broker: &'static str,
+    name: &'static str,
+    value: f64,
+    unit: &'static str,
+    /// The raw client's figure for the same work, when the row is a throughput.
+    raw: Option<f64>,
+}
+
+pub fn bench() -> Result {
+    run(
+        "build release binaries",
+        cargo().args([
+            "build",
+            "--release",
+            "-p",
+            "connect",
+            "-p",
+            "connect-file",
+            "-p",
+            "connect-test-kit",
+            "-p",
+            "bench",
+        ]),
+    )?;
+    let dir = target_dir().join("bench");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).map_err(|e| format!("create {}: {e}", dir.display()))?;
+    let data = dir.join("lines.txt");
+    write_data(&data)?;
+    let plugins = dir.join("plugins");
+    std::fs::create_dir_all(&plugins).map_err(|e| e.to_string())?;
+    copy_file(
+        &release_lib("connect_file"),
+        &plugins.join(lib_name("connect_file")),
+    )?;
+
+    let mut rows = Vec::new();
+    rows.extend(throughput(&dir, &data, &plugins)?);
+    rows.extend(startup_and_memory(&dir, &plugins)?);
+    report(&rows, &dir)
+}
+
+fn release_bin(name: &str) -> PathBuf {
+    target_dir()
+        .join("release")
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
+}
+
+fn lib_name(crate_name: &str) -> String {
+    format!(
+        "{}{crate_name}{}",
+        std::env::consts::DLL_PREFIX,
+        std::env::consts::DLL_SUFFIX
+    )
+}
+
+fn release_lib(crate_name: &str) -> PathBuf {
+    target_dir().join("release").join(lib_name(crate_name))
+}
+
+fn copy_file(from: &Path, to: &Path) -> Result {
+    std::fs::copy(from, to)
+        .map(|_| ())
+        .map_err(|e| format!("copy {}: {e}", from.display()))
+}
+
+/// `RECORDS` lines of `RECORD_BYTES` bytes each.
+fn write_data(path: &Path) -> Result {
+    let mut out = std::io::BufWriter::new(std::fs::File::create(path).map_err(|e| e.to_string())?);
+    let filler = "y".repeat(RECORD_BYTES - 11);
+    for i in 0..RECORDS {
+        writeln!(out, "{i:010}{filler}").map_err(|e| e.to_string())?;
+    }
+    out.flush().map_err(|e| e.to_string())
+}
+
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+/// `connect embedded-broker` in its own process: the broker of the throughput runs.
+struct Broker {
+    child: Child,
+    bootstrap: String,
+}
+
+impl Broker {
+    fn embedded() -> Result<Broker> {
+        let mut child = Command::new(release_bin("connect"))
+            .arg("embedded-broker")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("start the embedded broker: {e}"))?;
+        let mut stdout = child.stdout.take().ok_or("no broker stdout")?;
+        let mut line = Vec::new();
+        let mut byte = [0u8; 1];
+        while stdout.read(&mut byte).map_err(|e| e.to_string())? == 1 && byte[0] != b'\n' {
+            line.push(byte[0]);
+        }
+        let text = String::from_utf8_lossy(&line);
+        let bootstrap = text
+            .trim()
+            .strip_prefix("bootstrap.servers=")
+            .ok_or("the broker printed no address")?
+            .to_string();
+        Ok(Broker { child, bootstrap })
+    }
+}
+
+impl Drop for Broker {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A worker process with its REST address.
+struct Worker {
+    child: Child,
+    rest: String,
+}
+
+impl Worker {
+    fn start(
+        dir: &Path,
+        settings: &[(&str, String)],
+        connectors: &[Vec<(&str, String)>],
+    ) -> Result<Worker> {
+        let write = |path: &Path, pairs: &[(&str, String)]| {
+            let text: String = pairs.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
+            std::fs::write(path, text).map_err(|e| e.to_string())
+        };
+        let worker_file = dir.join("worker.properties");
+        let mut props = vec![("listeners", "http://127.0.0.1:0".to_string())];
+        props.extend_from_slice(settings);
+        write(&worker_file, &props)?;
+        let mut args = vec![worker_file];
+        for (i, c) in connectors.iter().enumerate() {
+            let f = dir.join(format!("connector-{i}.properties"));
+            write(&f, c)?;
+            args.push(f);
+        }
+        let log = dir.join("worker.log");
+        let child = Command::new(release_bin("connect"))
+            .arg("standalone")
+            .args(&args)
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(std::fs::File::create(&log).map_err(|e| e.to_string())?)
+            .spawn()
+            .map_err(|e| format!("start connect: {e}"))?;
+        let mut worker = Worker {
+            child,
+            rest: String::new(),
+        };
+        let started = Instant::now();
+        while worker.rest.is_empty() {
+            let text = std::fs::read_to_string(&log).unwrap_or_default();
+            if let Some(url) = text
+                .lines()
+                .find_map(|l| l.split("REST API listening on http://").nth(1))
+            {
+                worker.rest = url.trim().to_string();
+            } else if started.elapsed() > Duration::from_secs(30) {
+                return Err(format!("the worker did not start:\n{text}"));
+            } else {
+                std::thread::sleep(Duration::from_millis(1));
+            }
+        }
+        Ok(worker)
+    }
+
+    /// A `/proc/<pid>/status` figure in MiB (`VmRSS`, `VmHWM`).
+    fn memory_mib(&self, field: &str) -> f64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default();
+        let kib: f64 = status
+            .lines()
+            .find(|l| l.starts_with(field))
+            .and_then(|l| l.split_whitespace().nth(1))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(0.0);
+        kib / 1024.0
+    }
+}
+
+impl Drop for Worker {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn wait_for(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) -> Result {
+    let started = Instant::now();
+    while !done() {
+        if started.elapsed() > timeout {
+            return Err(format!("timed out waiting for {what}"));
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+    Ok(())
+}
+
+fn raw(mode: &str, args: &[&str]) -> Result<f64> {
+    let out = Command::new(release_bin("bench"))
+        .arg(mode)
+        .args(args)
+        .output()
+        .map_err(|e| e.to_string())?;
+    if !out.status.success() {
+        return Err(format!(
+            "bench {mode}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    String::from_utf8_lossy(&out.stdout)
+        .trim()
+        .parse()
+        .map_err(|e| format!("bench {mode} output: {e}"))
+}
+
+fn worker_settings(
+    dir: &Path,
+    plugins: &Path,
+    bootstrap: &str,
+    converter: &str,
+) -> Vec<(&'static str, String)> {
+    vec![
+        ("bootstrap.servers", bootstrap.to_string()),
+        ("key.converter", converter.to_string()),
+        ("value.converter", converter.to_string()),
+        ("key.converter.schemas.enable", "true".into()),
+        ("value.converter.schemas.enable", "true".into()),
+        (
+            "offset.storage.file.filename",
+            dir.join("offsets.json").display().to_string(),
+        ),
+        ("offset.flush.interval.ms", "50".into()),
+        ("plugin.path", plugins.display().to_string()),
+    ]
+}
+
+fn stored_position(offsets: &Path) -> u64 {
+    let text = std::fs::read_to_string(offsets).unwrap_or_default();
+    text.split("\"position\":")
+        .nth(1)
+        .and_then(|r| r.split(['}', ',']).next())
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// Source run: seconds until the offset of the last line is committed (every record acked);
+/// returns that and the worker's peak RSS.
+fn source_run(
+    dir: &Path,
+    data: &Path,
+    plugins: &Path,
+    bootstrap: &str,
+    topic: &str,
+    converter: &str,
+) -> Result<(f64, f64)> {
+    let run_dir = dir.join(topic);
+    std::fs::create_dir_all(&run_dir).map_err(|e| e.to_string())?;
+    let total = std::fs::metadata(data).map_err(|e| e.to_string())?.len();
+    let offsets = run_dir.join("offsets.json");
+    let started = Instant::now();
+    let worker = Worker::start(
+        &run_dir,
+        &worker_settings(&run_dir, plugins, bootstrap, converter),
+        &[vec![
+            ("name", "source".into()),
+            ("connector.class", "FileStreamSource".into()),
+            ("file", data.display().to_string()),
+            ("topic", topic.into()),
+        ]],
+    )?;
+    wait_for("the source to finish", Duration::from_secs(600), || {
+        stored_position(&offsets) == total
+    })?;
+    Ok((started.elapsed().as_secs_f64(), worker.memory_mib("VmHWM")))
+}
+
+/// Sink run: seconds until the file holds every record of `topic`.
+fn sink_run(dir: &Path, plugins: &Path, bootstrap: &str, topic: &str) -> Result<f64> {
+    let run_dir = dir.join(format!("sink-{topic}"));
+    std::fs::create_dir_all(&run_dir).map_err(|e| e.to_string())?;
+    let out = run_dir.join("out.txt");
+    let expected = (RECORDS * RECORD_BYTES) as u64;
+    let started = Instant::now();
+    let _worker = Worker::start(
+        &run_dir,
+        &worker_settings(
+            &run_dir,
+            plugins,
+            bootstrap,
+            "org.apache.kafka.connect.storage.StringConverter",
+        ),
+        &[vec![
+            ("name", "sink".into()),
+            ("connector.class", "FileStreamSink".into()),
+            ("file", out.display().to_string()),
+            ("topics", topic.into()),
+        ]],
+    )?;
+    wait_for("the sink to finish", Duration::from_secs(600), || {
+        std::fs::metadata(&out).map(|m| m.len()).unwrap_or(0) >= expected
+    })?;
+    Ok(started.elapsed().as_secs_f64())
+}
+
+fn throughput(dir: &Path, data: &Path, plugins: &Path) -> Result<Vec<Row>> {
+    const STRING: &str = "org.apache.kafka.connect.storage.StringConverter";
+    const JSON: &str = "org.apache.kafka.connect.json.JsonConverter";
+    let (mut raw_p, mut src, mut json, mut raw_c, mut sink, mut peak) =
+        (vec![], vec![], vec![], vec![], vec![], vec![]);
+    for i in 0..RUNS {
+        eprintln!("xtask: bench run {} of {RUNS} (embedded broker)", i + 1);
+        let broker = Broker::embedded()?;
+        let b = broker.bootstrap.as_str();
+        raw_p.push(raw(
+            "produce",
+            &[b, &format!("raw-{i}"), &data.display().to_string()],
+        )?);
+        let (secs, hwm) = source_run(dir, data, plugins, b, &format!("src-{i}"), STRING)?;
+        src.push(secs);
+        peak.push(hwm);
+        json.push(source_run(dir, data, plugins, b, &format!("json-{i}"), JSON)?.0);
+        let raw_out = dir.join(format!("raw-consume-{i}.txt"));
+        raw_c.push(raw(
+            "consume",
+            &[
+                b,
+                &format!("src-{i}"),
+                &raw_out.display().to_string(),
+                &RECORDS.to_string(),
+            ],
+        )?);
+        sink.push(sink_run(dir, plugins, b, &format!("src-{i}"))?);
+    }
+    let rate = |secs: f64| RECORDS as f64 / secs;
+    let (raw_p, raw_c) = (median(raw_p), median(raw_c));
+    Ok(vec![
+        Row {
+            broker: "embedded",
+            name: "source: FileStreamSource + StringConverter",
+            value: rate(median(src)),
+            unit: "records/s",
+            raw: Some(rate(raw_p)),
+        },
+        Row {
+            broker: "embedded",
+            name: "json: FileStreamSource + JsonConverter (schemas)",
+            value: rate(median(json)),
+            unit: "records/s",
+            raw: Some(rate(raw_p)),
+        },
+        Row {
+            broker: "embedded",
+            name: "sink: FileStreamSink + StringConverter",
+            value: rate(median(sink)),
+            unit: "records/s",
+            raw: Some(rate(raw_c)),
+        },
+        Row {
+            broker: "embedded",
+            name: "memory: peak RSS during the source run",
+            value: median(peak),
+            unit: "MiB",
+            raw: None,
+        },
+    ])
+}
+
+/// Milliseconds from process start to `GET /` answering 200.
+fn time_to_rest(dir: &Path, plugins: &Path) -> Result<f64> {
+    let started = Instant::now();
+    let worker = Worker::start(
+        dir,
+        &worker_settings(
+            dir,
+            plugins,
+            "127.0.0.1:9",
+            "org.apache.kafka.connect.storage.StringConverter",
+        )[1..],
+        &[],
+    )?;
+    wait_for("GET / to answer", Duration::from_secs(30), || {
+        http_ok(&worker.rest)
+    })?;
+    Ok(started.elapsed().as_secs_f64() * 1000.0)
+}
+
+fn http_ok(addr: &str) -> bool {
+    let Ok(mut stream) = TcpStream::connect(addr) else {
+        return false;
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(2)));
+    if stream
+        .write_all(b"GET / HTTP/1.0\r\nHost: localhost\r\n\r\n")
+        .is_err()
+    {
+        return false;
+    }
+    let mut head = [0u8; 12];
+    stream.read_exact(&mut head).is_ok() && head.ends_with(b"200")
+}
+
+fn startup_and_memory(dir: &Path, plugins: &Path) -> Result<Vec<Row>> {
+    let two = dir.join("startup-2");
+    std::fs::create_dir_all(&two).map_err(|e| e.to_string())?;
+    copy_file(
+        &release_lib("connect_file"),
+        &two.join(lib_name("connect_file")),
+    )?;
+    copy_file(
+        &release_lib("connect_test_kit"),
+        &two.join(lib_name("connect_test_kit")),
+    )?;
+    let fifty = dir.join("startup-50");
+    for i in 0..50 {
+        // 50 plugin files in 50 folders: each is opened and checked; copies of one class
+        // are refused as duplicates after their ABI check, like any repeated class.
+        let sub = fifty.join(format!("plugin-{i:02}"));
+        std::fs::create_dir_all(&sub).map_err(|e| e.to_string())?;
+        let lib = if i % 2 == 0 {
+            "connect_file"
+        } else {
+            "connect_test_kit"
+        };
+        copy_file(&release_lib(lib), &sub.join(lib_name(lib)))?;
+    }
+    let mut rows = Vec::new();
+    for (name, plugin_dir) in [
+        (
+            "start-up: process start to GET / with the 2 shipped plugin files",
+            &two,
+        ),
+        (
+            "start-up: process start to GET / with 50 plugin files",
+            &fifty,
+        ),
+    ] {
+        let run_dir = dir.join(format!(
+            "run-{}",
+            plugin_dir
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("x")
+        ));
+        std::fs::create_dir_all(&run_dir).map_err(|e| e.to_string())?;
+        let times = (0..RUNS.max(5))
+            .map(|_| time_to_rest(&run_dir, plugin_dir))
+            .collect::<Result<Vec<_>>>()?;
+        rows.push(Row {
+            broker: "-",
+            name,
+            value: median(times),
+            unit: "ms",
+            raw: None,
+        });
+    }
+
+    // Idle: one source connector tailing an empty file on the embedded broker.
+    let idle_dir = dir.join("idle");
+    std::fs::create_dir_all(&idle_dir).map_err(|e| e.to_string())?;
+    let empty = idle_dir.join("empty.txt");
+    std::fs::write(&empty, "").map_err(|e| e.to_string())?;
+    let settings = worker_settings(
+        &idle_dir,
+        plugins,
+        "",
+        "org.apache.kafka.connect.storage.StringConverter",
+    );
+    let worker = Worker::start(
+        &idle_dir,
+        &settings[1..],
+        &[vec![
+            ("name", "idle".into()),
+            ("connector.class", "FileStreamSource".into()),
+            ("file", empty.display().to_string()),
+            ("topic", "idle".into()),
+        ]],
+    )?;
+    std::thread::sleep(Duration::from_secs(3));
+    rows.push(Row {
+        broker: "embedded (in-process)",
+        name: "memory: RSS idle with one connector",
+        value: worker.memory_mib("VmRSS"),
+        unit: "MiB",
+        raw: None,
+    });
+    Ok(rows)
+}
+
+fn report(rows: &[Row], dir: &Path) -> Result {
+    let machine = machine();
+    println!("\n{machine}\n");
+    println!("| broker | figure | value | raw client | ratio |");
+    println!("|---|---|---:|---:|---:|");
+    let mut json = Vec::new();
+    for r in rows {
+        let (raw, ratio) = match r.raw {
+            Some(raw) => (
+                format!("{raw:.0} {}", r.unit),
+                format!("{:.2}×", r.value / raw),
+            ),
+            None => ("".into(), "".into()),
+        };
+        let value = if r.unit == "records/s" {
+            format!(
+                "{:.0} records/s ({:.1} MB/s)",
+                r.value,
+                r.value * RECORD_BYTES as f64 / 1e6
+            )
+        } else {
+            format!("{:.1} {}", r.value, r.unit)
+        };
+        println!("| {} | {} | {value} | {raw} | {ratio} |", r.broker, r.name);
+        json.push(format!(
+            "{{\"broker\":\"{}\",\"figure\":\"{}\",\"value\":{:.3},\"unit\":\"{}\",\"raw\":{}}}",
+            r.broker,
+            r.name,
+            r.value,
+            r.unit,
+            r.raw.map_or("null".to_string(), |v| format!("{v:.3}"))
+        ));
+    }
+    let doc = format!(
+        "{{\"machine\":\"{}\",\"runs\":{RUNS},\"records\":{RECORDS},\"record_bytes\":{RECORD_BYTES},\"results\":[{}]}}\n",
+        machine.replace('"', "'"),
+        json.join(",")
+    );
+    let path = dir.join("results.json");
+    std::fs::write(&path, doc).map_err(|e| e.to_string())?;
+    eprintln!(
+        "xtask: wrote {}",
+        path.strip_prefix(root()).unwrap_or(&path).display()
+    );
+    Ok(())
+}
+
+fn machine() -> String {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|c| {
+            c.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_string())
+        })
+        .unwrap_or_else(|| "unknown CPU".into());
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1);
+    let mem = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|m| {
+            m.lines()
+                .next()
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|k| k.parse::<f64>().ok())
+        })
+        .map_or("?".into(), |k| format!("{:.0} GiB", k / 1024.0 / 1024.0));
+    format!("{cores} cores ({cpu}), {mem} memory, {} runs each, median; {RECORDS} records of {RECORD_BYTES} bytes", RUNS)
+}
