@@ -90,6 +90,7 @@ fn consume(bootstrap: &str, topic: &str, file: &str, count: usize) -> Result<f64
         .set("enable.auto.commit", "false")
         .set("auto.offset.reset", "earliest")
         .set("queued.min.messages", "100000")
+        .set("fetch.queue.backoff.ms", "10")
         .create()
         .map_err(|e| e.to_string())?;
     consumer.subscribe(&[topic]).map_err(|e| e.to_string())?;

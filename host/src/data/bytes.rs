@@ -1,6 +1,7 @@
 //! `org.apache.kafka.connect.converters.ByteArrayConverter`.
 
 use plugin_abi::data::{Schema, SchemaType, Value};
+use std::borrow::Cow;
 
 use super::converter::{ConversionError, Converter};
 
@@ -18,12 +19,12 @@ impl Default for ByteArrayConverter {
 }
 
 impl Converter for ByteArrayConverter {
-    fn from_connect(
+    fn from_connect<'a>(
         &self,
         _topic: &str,
         schema: Option<&Schema>,
-        value: &Value,
-    ) -> Result<Option<Vec<u8>>, ConversionError> {
+        value: &'a Value,
+    ) -> Result<Option<Cow<'a, [u8]>>, ConversionError> {
         if let Some(s) = schema {
             if s.schema_type != SchemaType::Bytes {
                 return Err(ConversionError::new(format!(
@@ -34,7 +35,7 @@ impl Converter for ByteArrayConverter {
         }
         match value {
             Value::Null => Ok(None),
-            Value::Bytes(b) => Ok(Some(b.to_vec())),
+            Value::Bytes(b) => Ok(Some(Cow::Borrowed(b.as_slice()))),
             other => Err(ConversionError::new(format!(
                 "ByteArrayConverter is not compatible with objects of type {other:?}"
             ))),
@@ -61,7 +62,7 @@ mod tests {
         let v = Value::Bytes(vec![0, 255].into());
         assert_eq!(
             c.from_connect("t", Some(&Schema::bytes()), &v).unwrap(),
-            Some(vec![0, 255])
+            Some(Cow::Borrowed(&[0u8, 255][..]))
         );
         assert_eq!(c.to_connect("t", Some(&[0, 255])).unwrap().1, v);
     }

@@ -1,5 +1,7 @@
 //! The converter interface: Connect data ⇄ the bytes of a Kafka record's key, value or header.
 
+use std::borrow::Cow;
+
 use plugin_abi::data::{Schema, Value};
 use plugin_abi::Props;
 
@@ -18,14 +20,15 @@ impl ConversionError {
 /// for values, then called for every record.
 pub trait Converter: Send + Sync {
     /// Serializes a value; `None` for a null (a tombstone), as Java returns `null`.
+    /// Borrows from `value` where the bytes are already there (strings, bytes).
     // Named after Java's `fromConnectData`, which plugin authors know.
     #[allow(clippy::wrong_self_convention)]
-    fn from_connect(
+    fn from_connect<'a>(
         &self,
         topic: &str,
         schema: Option<&Schema>,
-        value: &Value,
-    ) -> Result<Option<Vec<u8>>, ConversionError>;
+        value: &'a Value,
+    ) -> Result<Option<Cow<'a, [u8]>>, ConversionError>;
 
     /// Deserializes bytes (`None` for a null key or value) into a schema and a value.
     fn to_connect(

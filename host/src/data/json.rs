@@ -1,6 +1,7 @@
 //! `org.apache.kafka.connect.json.JsonConverter`: Java's JSON, with or without the
 //! `{"schema":…,"payload":…}` envelope, byte for byte where Kafka documents it.
 
+use std::borrow::Cow;
 use std::io::Write;
 use std::sync::Mutex;
 
@@ -405,12 +406,12 @@ impl JsonConverter {
 }
 
 impl Converter for JsonConverter {
-    fn from_connect(
+    fn from_connect<'a>(
         &self,
         _topic: &str,
         schema: Option<&Schema>,
-        value: &Value,
-    ) -> Result<Option<Vec<u8>>, ConversionError> {
+        value: &'a Value,
+    ) -> Result<Option<Cow<'a, [u8]>>, ConversionError> {
         if schema.is_none() && value.is_null() {
             return Ok(None);
         }
@@ -427,7 +428,7 @@ impl Converter for JsonConverter {
         } else {
             self.write_value(&mut out, schema, value)?;
         }
-        Ok(Some(out))
+        Ok(Some(Cow::Owned(out)))
     }
 
     fn to_connect(
@@ -692,7 +693,13 @@ mod tests {
     }
 
     fn to_text(c: &JsonConverter, schema: Option<&Schema>, value: &Value) -> String {
-        String::from_utf8(c.from_connect("t", schema, value).unwrap().unwrap()).unwrap()
+        String::from_utf8(
+            c.from_connect("t", schema, value)
+                .unwrap()
+                .unwrap()
+                .into_owned(),
+        )
+        .unwrap()
     }
 
     fn round_trip(c: &JsonConverter, schema: &Schema, value: Value) {

@@ -2,6 +2,7 @@
 
 use plugin_abi::data::{Schema, SchemaType, Value};
 use plugin_abi::Props;
+use std::borrow::Cow;
 
 use super::converter::{ConversionError, Converter};
 
@@ -34,16 +35,16 @@ impl StringConverter {
 }
 
 impl Converter for StringConverter {
-    fn from_connect(
+    fn from_connect<'a>(
         &self,
         _topic: &str,
         _schema: Option<&Schema>,
-        value: &Value,
-    ) -> Result<Option<Vec<u8>>, ConversionError> {
+        value: &'a Value,
+    ) -> Result<Option<Cow<'a, [u8]>>, ConversionError> {
         Ok(match value {
             Value::Null => None,
-            Value::String(s) => Some(s.as_bytes().to_vec()),
-            other => Some(other.to_string().into_bytes()),
+            Value::String(s) => Some(Cow::Borrowed(s.as_bytes())),
+            other => Some(Cow::Owned(other.to_string().into_bytes())),
         })
     }
 
@@ -54,7 +55,10 @@ impl Converter for StringConverter {
     ) -> Result<(Option<Schema>, Value), ConversionError> {
         let value = match bytes {
             None => Value::Null,
-            Some(b) => Value::string(String::from_utf8_lossy(b)),
+            Some(b) => match std::str::from_utf8(b) {
+                Ok(text) => Value::string(text),
+                Err(_) => Value::string(String::from_utf8_lossy(b)),
+            },
         };
         debug_assert_eq!(self.schema.schema_type, SchemaType::String);
         Ok((Some(self.schema.clone()), value))
@@ -70,11 +74,11 @@ mod tests {
         let c = StringConverter::new(&Props::new()).unwrap();
         assert_eq!(
             c.from_connect("t", None, &Value::string("héllo")).unwrap(),
-            Some("héllo".as_bytes().to_vec())
+            Some(Cow::Borrowed("héllo".as_bytes()))
         );
         assert_eq!(
             c.from_connect("t", None, &Value::Int32(7)).unwrap(),
-            Some(b"7".to_vec())
+            Some(Cow::Borrowed(&b"7"[..]))
         );
         assert_eq!(c.from_connect("t", None, &Value::Null).unwrap(), None);
         let (schema, value) = c.to_connect("t", Some(b"x")).unwrap();

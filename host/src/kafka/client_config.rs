@@ -105,6 +105,10 @@ pub fn consumer_config(
         .set("auto.offset.reset", "earliest")
         .set("allow.auto.create.topics", "true")
         .set("queued.min.messages", "100000")
+        // librdkafka postpones the next fetch by this much whenever its local queue is
+        // over the thresholds above; at the default 1000 ms a sink that keeps up stalls
+        // for a second after each burst (measured: 1M x 100 B in 5.6 s; at 10 ms, 0.85 s).
+        .set("fetch.queue.backoff.ms", "10")
         .set("enable.partition.eof", "false");
     apply(&mut config, &settings.consumer);
     apply(&mut config, overrides);

@@ -90,7 +90,7 @@ pub fn run_sink_task(
     tracing::info!("sink task started, consuming in group {group}");
 
     // Next offset to consume per partition, for what has been handed to `put`.
-    let mut consumed: HashMap<(String, i32), i64> = HashMap::new();
+    let mut consumed = ConsumedOffsets::default();
     let mut last_commit = Instant::now();
     let result = (|| -> Result<(), TaskFailure> {
         while !stopping.load(Ordering::Acquire) {
@@ -116,6 +116,32 @@ pub fn run_sink_task(
         tracing::warn!("task stop failed: {}", e.message);
     }
     result
+}
+
+/// The next offset to consume per partition, for what was handed to `put`. A few
+/// partitions per task: a list beats a map, and updating it allocates nothing.
+#[derive(Default)]
+struct ConsumedOffsets(Vec<TopicPartitionOffset>);
+
+impl ConsumedOffsets {
+    fn record(&mut self, topic: &str, partition: i32, next: i64) {
+        match self
+            .0
+            .iter_mut()
+            .find(|o| o.partition == partition && o.topic.as_str() == topic)
+        {
+            Some(o) => o.offset = next,
+            None => self.0.push(TopicPartitionOffset {
+                topic: topic.into(),
+                partition,
+                offset: next,
+            }),
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
 }
 
 /// Hands a batch to the task; after a retriable error, hands the same batch again with a
@@ -182,7 +208,7 @@ fn subscribe(
 fn poll_batch(
     consumer: &BaseConsumer<AssignmentTracker>,
     converters: &RecordConverters,
-    consumed: &mut HashMap<(String, i32), i64>,
+    consumed: &mut ConsumedOffsets,
 ) -> Result<Vec<SinkRecord>, TaskFailure> {
     let mut batch = Vec::new();
     let mut timeout = POLL_TIMEOUT;
@@ -196,10 +222,7 @@ fn poll_batch(
             }
             Some(Ok(message)) => {
                 batch.push(to_sink_record(&message, converters)?);
-                consumed.insert(
-                    (message.topic().to_string(), message.partition()),
-                    message.offset() + 1,
-                );
+                consumed.record(message.topic(), message.partition(), message.offset() + 1);
             }
         }
         timeout = Duration::ZERO;
@@ -264,19 +287,12 @@ fn to_sink_record(
 fn commit(
     consumer: &BaseConsumer<AssignmentTracker>,
     task: &mut SinkTaskBox,
-    consumed: &HashMap<(String, i32), i64>,
+    consumed: &ConsumedOffsets,
 ) -> Result<(), TaskFailure> {
     if consumed.is_empty() {
         return Ok(());
     }
-    let offsets: RVec<TopicPartitionOffset> = consumed
-        .iter()
-        .map(|((topic, partition), offset)| TopicPartitionOffset {
-            topic: topic.as_str().into(),
-            partition: *partition,
-            offset: *offset,
-        })
-        .collect();
+    let offsets: RVec<TopicPartitionOffset> = consumed.0.clone().into();
     let safe = task
         .pre_commit(offsets)
         .into_result()

@@ -155,10 +155,10 @@ fn send_batch(
     for (r, (key, value)) in records.iter().zip(converted.iter()) {
         let mut record = BaseRecord::with_opaque_to(r.topic.as_str(), batch.clone());
         if let Some(v) = value {
-            record = record.payload(v.as_slice());
+            record = record.payload(&**v);
         }
         if let Some(k) = key {
-            record = record.key(k.as_slice());
+            record = record.key(&**k);
         }
         if let Some(p) = r.kafka_partition.into_option() {
             record = record.partition(p);

@@ -79,7 +79,6 @@ enum Input {
 }
 
 /// Reads complete lines from the file, remembering the byte position after each one.
-#[derive(Default)]
 pub struct FileStreamSourceTask {
     filename: Option<String>,
     topic: String,
@@ -90,7 +89,25 @@ pub struct FileStreamSourceTask {
     /// Byte position in the file of `pending[0]`.
     position: u64,
     partition: Value,
+    /// One schema shared by every record (cloning it is a reference count).
+    schema: Schema,
     missing_file_logged: bool,
+}
+
+impl Default for FileStreamSourceTask {
+    fn default() -> Self {
+        FileStreamSourceTask {
+            filename: None,
+            topic: String::new(),
+            batch_size: 2000,
+            input: None,
+            pending: Vec::new(),
+            position: 0,
+            partition: Value::Null,
+            schema: Schema::string(),
+            missing_file_logged: false,
+        }
+    }
 }
 
 impl FileStreamSourceTask {
@@ -153,18 +170,27 @@ impl FileStreamSourceTask {
                 line = &line[..line.len() - 1];
             }
             let next = end + 1;
+            let text = match std::str::from_utf8(line) {
+                Ok(valid) => valid.to_owned(),
+                Err(_) => String::from_utf8_lossy(line).into_owned(),
+            };
+            records.push(SourceRecord::new(
+                &self.topic,
+                Some(self.schema.clone()),
+                Value::string(text),
+            ));
+            start = next;
+        }
+        // The position goes on the last record of the batch only: the worker commits a
+        // position once every record before it is acknowledged, so per-line positions
+        // would add two maps per line and change nothing about what is committed or resent.
+        if let (Some(last), true) = (records.last_mut(), self.filename.is_some()) {
             let offset = Value::string_map([(
                 POSITION_FIELD,
-                Value::Int64((self.position + next as u64) as i64),
+                Value::Int64((self.position + start as u64) as i64),
             )]);
-            let text = String::from_utf8_lossy(line).into_owned();
-            let mut record =
-                SourceRecord::new(&self.topic, Some(Schema::string()), Value::string(text));
-            if self.filename.is_some() {
-                record = record.with_source(self.partition.clone(), offset);
-            }
-            records.push(record);
-            start = next;
+            last.source_partition = self.partition.clone();
+            last.source_offset = offset;
         }
         self.pending.drain(..start);
         self.position += start as u64;
@@ -225,7 +251,7 @@ mod tests {
             batch_size,
             pending: pending.as_bytes().to_vec(),
             partition: Value::string_map([(FILENAME_FIELD, Value::string("f"))]),
-            ..Default::default()
+            ..FileStreamSourceTask::default()
         }
     }
 
@@ -237,19 +263,36 @@ mod tests {
     }
 
     #[test]
-    fn complete_lines_become_records_with_byte_positions() {
+    fn complete_lines_become_records_and_the_batch_ends_at_a_byte_position() {
         let mut t = task("héllo\r\nworld\npart", 10);
         let records = t.take_lines();
         let values: Vec<String> = records.iter().map(|r| r.value.to_string()).collect();
         assert_eq!(values, ["héllo", "world"]);
-        assert_eq!(
-            position(&records[0]),
-            8,
-            "bytes, not chars, and past the \\r\\n"
+        assert!(
+            records[0].source_offset.is_null(),
+            "only the batch's last record carries the position"
         );
-        assert_eq!(position(&records[1]), 14);
+        assert_eq!(
+            position(&records[1]),
+            14,
+            "bytes, not chars, past the \\r\\n and the \\n"
+        );
+        assert_eq!(
+            records[1]
+                .source_partition
+                .get("filename")
+                .and_then(Value::as_str),
+            Some("f")
+        );
         assert_eq!(t.pending, b"part");
         assert_eq!(t.position, 14);
+    }
+
+    #[test]
+    fn invalid_utf8_is_replaced_not_fatal() {
+        let mut t = task("", 10);
+        t.pending = b"a\xffb\n".to_vec();
+        assert_eq!(t.take_lines()[0].value.to_string(), "a\u{fffd}b");
     }
 
     #[test]
