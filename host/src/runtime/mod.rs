@@ -2,6 +2,7 @@
 
 mod contexts;
 mod converters;
+mod offset_committer;
 mod offset_tracker;
 mod sink_task;
 mod source_task;

@@ -2,7 +2,7 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use plugin_abi::data::SourceRecord;
 use plugin_abi::errors::ErrorKind;
@@ -14,6 +14,7 @@ use rdkafka::ClientContext;
 
 use super::contexts::source_task_context;
 use super::converters::RecordConverters;
+use super::offset_committer::OffsetCommitter;
 use super::offset_tracker::{Batch, OffsetTracker};
 use super::task::{sleep_unless_stopping, TaskEnv, TaskFailure, TaskSpec};
 use crate::kafka::producer_config;
@@ -75,8 +76,15 @@ pub fn run_source_task(
         .map_err(|e| format!("task failed to start: {}", e.message))?;
     tracing::info!("source task started");
 
-    let tracker = OffsetTracker::default();
-    let mut last_commit = Instant::now();
+    let tracker = Arc::new(OffsetTracker::default());
+    let committer = OffsetCommitter::spawn(
+        &spec.connector,
+        tracker.clone(),
+        env.offsets.clone(),
+        env.worker.offset_flush_interval,
+    )
+    .map_err(|e| format!("cannot start the offset commit thread: {e}"))?;
+    let mut commits_seen = 0;
     let result = (|| -> Result<(), TaskFailure> {
         while !stopping.load(Ordering::Acquire) {
             if let Some(f) = failure.lock().unwrap_or_else(|e| e.into_inner()).take() {
@@ -94,9 +102,12 @@ pub fn run_source_task(
             if !records.is_empty() {
                 send_batch(&producer, &converters, &tracker, &records)?;
             }
-            if last_commit.elapsed() >= env.worker.offset_flush_interval {
-                commit_offsets(spec, env, &tracker, &mut task);
-                last_commit = Instant::now();
+            let commits = committer.commits();
+            if commits != commits_seen {
+                commits_seen = commits;
+                if let Err(e) = task.commit().into_result() {
+                    tracing::warn!("task commit hook failed: {}", e.message);
+                }
             }
         }
         Ok(())
@@ -109,7 +120,7 @@ pub fn run_source_task(
             tracker.in_flight()
         );
     }
-    commit_offsets(spec, env, &tracker, &mut task);
+    committer.finish();
     if let Err(e) = task.stop().into_result() {
         tracing::warn!("task stop failed: {}", e.message);
     }
@@ -205,26 +216,5 @@ fn send_with_backpressure<'a>(
                 )));
             }
         }
-    }
-}
-
-fn commit_offsets(
-    spec: &TaskSpec,
-    env: &TaskEnv,
-    tracker: &OffsetTracker,
-    task: &mut plugin_abi::ffi::SourceTaskBox,
-) {
-    let entries = tracker.take_committable();
-    if entries.is_empty() {
-        return;
-    }
-    match env.offsets.commit(&spec.connector, &entries) {
-        Ok(()) => {
-            tracing::debug!("committed offsets of {} source partitions", entries.len());
-            if let Err(e) = task.commit().into_result() {
-                tracing::warn!("task commit hook failed: {}", e.message);
-            }
-        }
-        Err(e) => tracing::error!("offset commit failed, will retry at the next interval: {e:#}"),
     }
 }
