@@ -267,53 +267,237 @@ fn unique() -> String {
     )
 }
 
-/// The embedded broker in a process of its own (`connect embedded-broker`), so it outlives
-/// the workers a test kills.
-pub struct BrokerProcess {
-    child: Child,
-    pub bootstrap_servers: String,
+/// Which broker a test runs against: every end-to-end test runs on both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BrokerKind {
+    /// librdkafka's mock cluster: inside the worker, or `connect embedded-broker`.
+    Embedded,
+    /// Tansu, a Kafka-compatible broker, as a separate process on loopback.
+    Tansu,
 }
 
-impl BrokerProcess {
-    pub fn start() -> BrokerProcess {
-        let mut child = Command::new(connect_binary())
-            .arg("embedded-broker")
-            .stdout(Stdio::piped())
+/// Generates each test twice, as `embedded::NAME` and `real_broker::NAME`, with `$kind`
+/// bound to the [`BrokerKind`].
+#[macro_export]
+macro_rules! on_every_broker {
+    ($( $(#[$meta:meta])* fn $name:ident($kind:ident) $body:block )*) => {
+        mod embedded {
+            #[allow(unused_imports)]
+            use super::*;
+            $( $(#[$meta])* #[test] fn $name() { let $kind = $crate::BrokerKind::Embedded; $body } )*
+        }
+        mod real_broker {
+            #[allow(unused_imports)]
+            use super::*;
+            $( $(#[$meta])* #[test] fn $name() { let $kind = $crate::BrokerKind::Tansu; $body } )*
+        }
+    };
+}
+
+/// The `tansu` binary: `$TANSU_BIN`, else on `PATH`, else in cargo's bin directory.
+pub fn tansu_binary() -> PathBuf {
+    if let Some(bin) = std::env::var_os("TANSU_BIN") {
+        return PathBuf::from(bin);
+    }
+    let on_path = std::env::var_os("PATH")
+        .into_iter()
+        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
+        .map(|d| d.join("tansu"))
+        .find(|p| p.is_file());
+    let cargo_bin = std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo/bin/tansu"));
+    let found = on_path.or(cargo_bin.filter(|p| p.is_file()));
+    found.expect("tansu is not installed: `cargo xtask test` installs it")
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+/// A broker for one test; stopped when dropped.
+pub struct TestBroker {
+    kind: BrokerKind,
+    child: Option<Child>,
+    bootstrap: Option<String>,
+    /// Tansu's storage: kept across [`TestBroker::restart`].
+    storage: Option<(tempfile::TempDir, String)>,
+}
+
+impl TestBroker {
+    /// A broker for workers to use. Embedded: none of its own (each worker starts its
+    /// in-process broker). Tansu: a process with in-memory storage.
+    pub fn start(kind: BrokerKind) -> TestBroker {
+        match kind {
+            BrokerKind::Embedded => TestBroker {
+                kind,
+                child: None,
+                bootstrap: None,
+                storage: None,
+            },
+            BrokerKind::Tansu => TestBroker::tansu("memory://tansu/".to_string(), None),
+        }
+    }
+
+    /// A broker that outlives the workers of a test, so a killed worker's records can be
+    /// checked and a restarted one finds them: `connect embedded-broker`, or Tansu.
+    pub fn start_external(kind: BrokerKind) -> TestBroker {
+        match kind {
+            BrokerKind::Embedded => {
+                let mut child = Command::new(connect_binary())
+                    .arg("embedded-broker")
+                    .stdout(Stdio::piped())
+                    .stderr(Stdio::null())
+                    .spawn()
+                    .expect("start connect embedded-broker");
+                let stdout = child.stdout.take().expect("piped stdout");
+                let mut line = String::new();
+                BufReader::new(stdout)
+                    .read_line(&mut line)
+                    .expect("read broker address");
+                let bootstrap = line
+                    .trim()
+                    .strip_prefix("bootstrap.servers=")
+                    .expect("broker prints its address")
+                    .to_string();
+                TestBroker {
+                    kind,
+                    child: Some(child),
+                    bootstrap: Some(bootstrap),
+                    storage: None,
+                }
+            }
+            BrokerKind::Tansu => TestBroker::start(kind),
+        }
+    }
+
+    /// Tansu with file-backed storage (SQLite), so it keeps its data across a restart.
+    pub fn start_durable() -> TestBroker {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = format!("sqlite://{}", dir.path().join("tansu.db").display());
+        TestBroker::tansu(url, Some(dir))
+    }
+
+    fn tansu(storage_url: String, storage_dir: Option<tempfile::TempDir>) -> TestBroker {
+        let port = free_port();
+        let mut broker = TestBroker {
+            kind: BrokerKind::Tansu,
+            child: None,
+            bootstrap: Some(format!("127.0.0.1:{port}")),
+            storage: storage_dir.map(|d| (d, storage_url.clone())),
+        };
+        broker.spawn_tansu(port, &storage_url);
+        broker
+    }
+
+    fn spawn_tansu(&mut self, port: u16, storage_url: &str) {
+        let url = format!("tcp://127.0.0.1:{port}");
+        let child = Command::new(tansu_binary())
+            .args([
+                "broker",
+                "--listener-url",
+                &url,
+                "--advertised-listener-url",
+                &url,
+                "--storage-engine",
+                storage_url,
+            ])
+            .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
-            .expect("start connect embedded-broker");
-        let stdout = child.stdout.take().expect("piped stdout");
-        let mut line = String::new();
-        BufReader::new(stdout)
-            .read_line(&mut line)
-            .expect("read broker address");
-        let bootstrap_servers = line
-            .trim()
-            .strip_prefix("bootstrap.servers=")
-            .expect("broker prints its address")
-            .to_string();
-        BrokerProcess {
-            child,
-            bootstrap_servers,
+            .expect("start tansu");
+        self.child = Some(child);
+        let ready = wait_until(Duration::from_secs(30), || {
+            std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+        });
+        assert!(ready, "tansu did not listen on {url}");
+    }
+
+    pub fn kind(&self) -> BrokerKind {
+        self.kind
+    }
+
+    /// `bootstrap.servers` for workers; `None` when each worker runs its own embedded broker.
+    pub fn bootstrap_servers(&self) -> Option<&str> {
+        self.bootstrap.as_deref()
+    }
+
+    /// Creates a topic where the broker does not create topics on first use (Tansu).
+    pub fn create_topic(&self, topic: &str, partitions: u32) {
+        if self.kind != BrokerKind::Tansu {
+            return;
         }
+        let broker = format!("tcp://{}", self.bootstrap.as_deref().unwrap_or_default());
+        let out = Command::new(tansu_binary())
+            .args([
+                "topic",
+                "create",
+                "--broker",
+                &broker,
+                "--partitions",
+                &partitions.to_string(),
+                topic,
+            ])
+            .output()
+            .expect("run tansu topic create");
+        assert!(
+            out.status.success(),
+            "tansu topic create {topic}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Stops the broker process (as a crash would).
+    pub fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Starts a stopped durable broker again on the same port and storage.
+    pub fn restart(&mut self) {
+        let (_, url) = self
+            .storage
+            .as_ref()
+            .expect("only a durable broker restarts with its data");
+        let url = url.clone();
+        let port: u16 = self
+            .bootstrap
+            .as_deref()
+            .and_then(|b| b.rsplit(':').next())
+            .and_then(|p| p.parse().ok())
+            .expect("a port");
+        self.spawn_tansu(port, &url);
     }
 }
 
-impl Drop for BrokerProcess {
+impl Drop for TestBroker {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        self.stop();
     }
 }
 
 /// Every record value of partition 0 of `topic`, read by an independent consumer.
 pub fn read_topic(bootstrap_servers: &str, topic: &str) -> Vec<Option<Vec<u8>>> {
+    read_topic_timestamped(bootstrap_servers, topic)
+        .into_iter()
+        .map(|(_, v)| v)
+        .collect()
+}
+
+/// As [`read_topic`], with each record's timestamp (milliseconds since the epoch).
+pub fn read_topic_timestamped(bootstrap_servers: &str, topic: &str) -> Vec<(i64, Option<Vec<u8>>)> {
     let consumer: BaseConsumer = ClientConfig::new()
         .set("bootstrap.servers", bootstrap_servers)
         .set("group.id", format!("e2e-reader-{}", unique()))
         .set("enable.auto.commit", "false")
         .create()
         .expect("consumer");
+    // Read until nothing new arrives for a while, not just to the high watermark: a broker
+    // may still append a request a killed client sent, and Tansu's reported watermark can
+    // trail what it serves.
     let (_, high) = consumer
         .fetch_watermarks(topic, 0, Duration::from_secs(10))
         .expect("watermarks");
@@ -321,11 +505,24 @@ pub fn read_topic(bootstrap_servers: &str, topic: &str) -> Vec<Option<Vec<u8>>> 
     tpl.add_partition_offset(topic, 0, Offset::Beginning)
         .expect("partition");
     consumer.assign(&tpl).expect("assign");
-    let mut values = Vec::with_capacity(high as usize);
-    let deadline = Instant::now() + Duration::from_secs(120);
-    while (values.len() as i64) < high && Instant::now() < deadline {
-        if let Some(Ok(m)) = consumer.poll(Duration::from_millis(500)) {
-            values.push(m.payload().map(<[u8]>::to_vec));
+    let mut values = Vec::with_capacity(high.max(0) as usize);
+    let deadline = Instant::now() + Duration::from_secs(180);
+    let mut last_record = Instant::now();
+    while Instant::now() < deadline {
+        match consumer.poll(Duration::from_millis(200)) {
+            Some(Ok(m)) => {
+                values.push((
+                    m.timestamp().to_millis().unwrap_or(0),
+                    m.payload().map(<[u8]>::to_vec),
+                ));
+                last_record = Instant::now();
+            }
+            _ if (values.len() as i64) >= high
+                && last_record.elapsed() > Duration::from_secs(2) =>
+            {
+                break
+            }
+            _ => {}
         }
     }
     values
@@ -383,4 +580,36 @@ pub fn pairs(settings: &[(String, String)]) -> Vec<(&str, &str)> {
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_str()))
         .collect()
+}
+
+/// [`worker_settings`] for a worker using `broker`.
+pub fn broker_worker_settings(
+    broker: &TestBroker,
+    dir: &Path,
+    plugins: &Path,
+    converter: &str,
+) -> Vec<(String, String)> {
+    let mut settings = worker_settings(dir, plugins, converter);
+    if let Some(servers) = broker.bootstrap_servers() {
+        settings.push(("bootstrap.servers".to_string(), servers.to_string()));
+    }
+    settings
+}
+
+/// The committed offset of `group` on partition 0 of `topic`, read by an independent client.
+pub fn committed_offset(bootstrap_servers: &str, group: &str, topic: &str) -> Option<i64> {
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", bootstrap_servers)
+        .set("group.id", group)
+        .create()
+        .expect("consumer");
+    let mut tpl = TopicPartitionList::new();
+    tpl.add_partition(topic, 0);
+    let committed = consumer
+        .committed_offsets(tpl, Duration::from_secs(10))
+        .ok()?;
+    match committed.find_partition(topic, 0)?.offset() {
+        Offset::Offset(o) => Some(o),
+        _ => None,
+    }
 }
