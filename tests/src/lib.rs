@@ -375,8 +375,8 @@ impl TestBroker {
     /// Tansu with file-backed storage (SQLite), so it keeps its data across a restart.
     pub fn start_durable() -> TestBroker {
         let dir = tempfile::tempdir().expect("temp dir");
-        let url = format!("sqlite://{}", dir.path().join("tansu.db").display());
-        TestBroker::tansu(url, Some(dir))
+        // Tansu resolves the database path against its working directory: the storage dir.
+        TestBroker::tansu("sqlite://tansu.db".to_string(), Some(dir))
     }
 
     fn tansu(storage_url: String, storage_dir: Option<tempfile::TempDir>) -> TestBroker {
@@ -393,7 +393,11 @@ impl TestBroker {
 
     fn spawn_tansu(&mut self, port: u16, storage_url: &str) {
         let url = format!("tcp://127.0.0.1:{port}");
-        let child = Command::new(tansu_binary())
+        let mut command = Command::new(tansu_binary());
+        if let Some((dir, _)) = &self.storage {
+            command.current_dir(dir.path());
+        }
+        let child = command
             .args([
                 "broker",
                 "--listener-url",

@@ -54,8 +54,16 @@ pub fn bench() -> Result {
         &plugins.join(lib_name("connect_file")),
     )?;
 
+    let tansu = crate::ensure_tansu()?;
     let mut rows = Vec::new();
-    rows.extend(throughput(&dir, &data, &plugins)?);
+    rows.extend(throughput(&dir, &data, &plugins, "embedded", None)?);
+    rows.extend(throughput(
+        &dir,
+        &data,
+        &plugins,
+        "Tansu (memory)",
+        Some(&tansu),
+    )?);
     rows.extend(startup_and_memory(&dir, &plugins)?);
     report(&rows, &dir)
 }
@@ -103,9 +111,71 @@ fn median(mut values: Vec<f64>) -> f64 {
 struct Broker {
     child: Child,
     bootstrap: String,
+    /// The tansu binary, for a Tansu broker.
+    tansu: Option<PathBuf>,
 }
 
 impl Broker {
+    /// Tansu with in-memory storage on a free loopback port.
+    fn tansu(bin: &Path) -> Result<Broker> {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .map_err(|e| e.to_string())?
+            .port();
+        let url = format!("tcp://127.0.0.1:{port}");
+        let child = Command::new(bin)
+            .args([
+                "broker",
+                "--listener-url",
+                &url,
+                "--advertised-listener-url",
+                &url,
+                "--storage-engine",
+                "memory://tansu/",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("start tansu: {e}"))?;
+        let broker = Broker {
+            child,
+            bootstrap: format!("127.0.0.1:{port}"),
+            tansu: Some(bin.to_path_buf()),
+        };
+        wait_for("tansu to listen", Duration::from_secs(30), || {
+            TcpStream::connect(("127.0.0.1", port)).is_ok()
+        })?;
+        Ok(broker)
+    }
+
+    /// Creates the topic where the broker does not create topics on first use.
+    fn create_topic(&self, topic: &str) -> Result {
+        let Some(bin) = &self.tansu else {
+            return Ok(());
+        };
+        let broker = format!("tcp://{}", self.bootstrap);
+        let out = Command::new(bin)
+            .args([
+                "topic",
+                "create",
+                "--broker",
+                &broker,
+                "--partitions",
+                "1",
+                topic,
+            ])
+            .output()
+            .map_err(|e| e.to_string())?;
+        if out.status.success() {
+            Ok(())
+        } else {
+            Err(format!(
+                "tansu topic create {topic}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            ))
+        }
+    }
+
     fn embedded() -> Result<Broker> {
         let mut child = Command::new(release_bin("connect"))
             .arg("embedded-broker")
@@ -125,7 +195,11 @@ impl Broker {
             .strip_prefix("bootstrap.servers=")
             .ok_or("the broker printed no address")?
             .to_string();
-        Ok(Broker { child, bootstrap })
+        Ok(Broker {
+            child,
+            bootstrap,
+            tansu: None,
+        })
     }
 }
 
@@ -331,14 +405,26 @@ fn sink_run(dir: &Path, plugins: &Path, bootstrap: &str, topic: &str) -> Result<
     Ok(started.elapsed().as_secs_f64())
 }
 
-fn throughput(dir: &Path, data: &Path, plugins: &Path) -> Result<Vec<Row>> {
+fn throughput(
+    dir: &Path,
+    data: &Path,
+    plugins: &Path,
+    name: &'static str,
+    tansu: Option<&Path>,
+) -> Result<Vec<Row>> {
     const STRING: &str = "org.apache.kafka.connect.storage.StringConverter";
     const JSON: &str = "org.apache.kafka.connect.json.JsonConverter";
     let (mut raw_p, mut src, mut json, mut raw_c, mut sink, mut peak) =
         (vec![], vec![], vec![], vec![], vec![], vec![]);
     for i in 0..RUNS {
-        eprintln!("xtask: bench run {} of {RUNS} (embedded broker)", i + 1);
-        let broker = Broker::embedded()?;
+        eprintln!("xtask: bench run {} of {RUNS} ({name})", i + 1);
+        let broker = match tansu {
+            Some(bin) => Broker::tansu(bin)?,
+            None => Broker::embedded()?,
+        };
+        for topic in [format!("raw-{i}"), format!("src-{i}"), format!("json-{i}")] {
+            broker.create_topic(&topic)?;
+        }
         let b = broker.bootstrap.as_str();
         raw_p.push(raw(
             "produce",
