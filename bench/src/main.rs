@@ -52,8 +52,6 @@ fn produce(bootstrap: &str, topic: &str, file: &str) -> Result<f64, String> {
         .set("enable.idempotence", "true")
         .set("message.timeout.ms", "0")
         .set("linger.ms", "5")
-        .set("queue.buffering.max.messages", "1000000")
-        .set("queue.buffering.max.kbytes", "1048576")
         .set("batch.num.messages", "10000")
         .create()
         .map_err(|e| e.to_string())?;

@@ -79,8 +79,6 @@ pub fn producer_config(
         .set("enable.idempotence", "true")
         .set("message.timeout.ms", "0")
         .set("linger.ms", "5")
-        .set("queue.buffering.max.messages", "1000000")
-        .set("queue.buffering.max.kbytes", "1048576")
         .set("batch.num.messages", "10000");
     apply(&mut config, &settings.producer);
     apply(&mut config, overrides);
