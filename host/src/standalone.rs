@@ -1,6 +1,7 @@
 //! Standalone mode: one process, connectors from properties files, offsets in a local file.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,8 +14,8 @@ use crate::config::{read_properties, WorkerConfig};
 use crate::kafka::{ClientSettings, EmbeddedBroker};
 use crate::plugins::PluginRegistry;
 use crate::rest::{self, RestState};
-use crate::runtime::{TaskEnv, Worker};
-use crate::storage::{FileOffsetStore, StatusStore};
+use crate::runtime::{TargetState, TaskEnv, Worker};
+use crate::storage::{ActiveTopics, FileOffsetStore, StatusStore};
 
 /// Runs a standalone worker until SIGINT or SIGTERM.
 pub fn run(worker_file: &Path, connector_files: &[PathBuf]) -> anyhow::Result<()> {
@@ -64,6 +65,7 @@ pub fn run(worker_file: &Path, connector_files: &[PathBuf]) -> anyhow::Result<()
         clients,
         offsets,
         status: Arc::new(StatusStore::default()),
+        topics: Arc::new(ActiveTopics::new(config.topic_tracking)),
         worker_id,
     };
     let worker = Arc::new(Worker::new(registry, env));
@@ -71,16 +73,21 @@ pub fn run(worker_file: &Path, connector_files: &[PathBuf]) -> anyhow::Result<()
     let state = Arc::new(RestState {
         worker: worker.clone(),
         kafka_cluster_id,
+        ready: AtomicBool::new(false),
     });
     let (stop_rest, rest_stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = runtime.spawn(rest::serve(listener, state, async {
+    let server = runtime.spawn(rest::serve(listener, state.clone(), async {
         let _ = rest_stopped.await;
     }));
 
     let mut outcome = Ok(());
     for file in connector_files {
-        let created = read_properties(file)
-            .and_then(|props| worker.create_connector(props).map_err(anyhow::Error::from));
+        let created = read_properties(file).and_then(|props| {
+            worker
+                .create_connector(props, TargetState::Running)
+                .map(drop)
+                .map_err(anyhow::Error::from)
+        });
         if let Err(e) = created {
             outcome = Err(e)
                 .with_context(|| format!("Failed to create connector for {}", file.display()));
@@ -88,6 +95,7 @@ pub fn run(worker_file: &Path, connector_files: &[PathBuf]) -> anyhow::Result<()
         }
     }
     if outcome.is_ok() {
+        state.ready.store(true, Ordering::Release);
         tracing::info!("Kafka Connect standalone worker started; stop it with Ctrl-C");
         let watcher = worker.clone();
         runtime.spawn(async move {

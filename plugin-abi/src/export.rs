@@ -31,6 +31,10 @@ macro_rules! export_plugins {
             $crate::__init_library(host)
         }
 
+        extern "C" fn __connect_plugin_set_max_level(level: $crate::ffi::LogLevel) {
+            $crate::__set_max_level(level)
+        }
+
         extern "C" fn __connect_plugin_list(
         ) -> $crate::ffi::abi_stable::std_types::RVec<$crate::ffi::PluginDescriptor> {
             $crate::ffi::describe(__CONNECT_PLUGIN_ENTRIES)
@@ -62,6 +66,7 @@ macro_rules! export_plugins {
                 new_connector: __connect_plugin_new_connector,
                 new_source_task: __connect_plugin_new_source_task,
                 new_sink_task: __connect_plugin_new_sink_task,
+                set_max_level: __connect_plugin_set_max_level,
             }
             .leak_into_prefix()
         }
@@ -125,6 +130,12 @@ macro_rules! __connect_plugin_entry {
             factory: $crate::ffi::Factory::SinkTask($crate::ffi::make_sink_task::<$ty>),
         }
     };
+}
+
+/// Called by the generated `set_max_level`; never unwinds.
+#[doc(hidden)]
+pub fn __set_max_level(level: crate::ffi::LogLevel) {
+    let _ = std::panic::catch_unwind(|| crate::logging::set_max_level(level));
 }
 
 /// Called by the generated `init`: installs the host's logger, never unwinds.

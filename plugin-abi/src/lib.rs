@@ -40,7 +40,7 @@ pub mod data;
 pub mod errors;
 mod export;
 #[doc(hidden)]
-pub use export::__init_library;
+pub use export::{__init_library, __set_max_level};
 pub mod ffi;
 mod logging;
 pub mod sink;

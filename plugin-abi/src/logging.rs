@@ -4,6 +4,7 @@
 //! each library a callback when it loads it, and the library installs a logger that
 //! forwards to it. The worker adds the connector and task of the calling thread.
 
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::OnceLock;
 
 use abi_stable::std_types::RStr;
@@ -11,6 +12,12 @@ use abi_stable::std_types::RStr;
 use crate::ffi::{HostServices, LogLevel};
 
 static HOST: OnceLock<HostServices> = OnceLock::new();
+/// The most verbose level the worker records now (`LogLevel` as a number).
+static MAX_LEVEL: AtomicU8 = AtomicU8::new(LogLevel::Info as u8);
+
+fn max_level() -> u8 {
+    MAX_LEVEL.load(Ordering::Relaxed)
+}
 
 struct HostLogger;
 
@@ -26,13 +33,12 @@ fn to_ffi(level: log::Level) -> LogLevel {
 
 impl log::Log for HostLogger {
     fn enabled(&self, metadata: &log::Metadata<'_>) -> bool {
-        HOST.get()
-            .is_some_and(|h| to_ffi(metadata.level()) <= h.max_level)
+        HOST.get().is_some() && to_ffi(metadata.level()) as u8 <= max_level()
     }
 
     fn log(&self, record: &log::Record<'_>) {
         if let Some(host) = HOST.get() {
-            if to_ffi(record.level()) <= host.max_level {
+            if to_ffi(record.level()) as u8 <= max_level() {
                 let message = record.args().to_string();
                 (host.log)(
                     to_ffi(record.level()),
@@ -54,12 +60,18 @@ pub fn init(host: HostServices) {
     if HOST.set(host).is_ok() {
         // Fails only if the plugin installed its own logger first; that one stays.
         let _ = log::set_logger(&LOGGER);
-        log::set_max_level(match max_level {
-            LogLevel::Error => log::LevelFilter::Error,
-            LogLevel::Warn => log::LevelFilter::Warn,
-            LogLevel::Info => log::LevelFilter::Info,
-            LogLevel::Debug => log::LevelFilter::Debug,
-            LogLevel::Trace => log::LevelFilter::Trace,
-        });
+        set_max_level(max_level);
     }
+}
+
+/// Sends records up to `level` from now on.
+pub fn set_max_level(level: LogLevel) {
+    MAX_LEVEL.store(level as u8, Ordering::Relaxed);
+    log::set_max_level(match level {
+        LogLevel::Error => log::LevelFilter::Error,
+        LogLevel::Warn => log::LevelFilter::Warn,
+        LogLevel::Info => log::LevelFilter::Info,
+        LogLevel::Debug => log::LevelFilter::Debug,
+        LogLevel::Trace => log::LevelFilter::Trace,
+    });
 }

@@ -18,6 +18,8 @@ const USED_KEYS: &[&str] = &[
     "listeners",
     "rest.host.name",
     "rest.port",
+    "topic.tracking.enable",
+    "topic.tracking.allow.reset",
 ];
 
 /// Prefixes whose keys are passed on (converter settings, client settings).
@@ -41,6 +43,10 @@ pub struct WorkerConfig {
     pub plugin_path: Vec<PathBuf>,
     /// Host and port of the REST listener.
     pub rest_listener: (String, u16),
+    /// `topic.tracking.enable`: record the topics each connector uses (default true).
+    pub topic_tracking: bool,
+    /// `topic.tracking.allow.reset`: allow `PUT /connectors/{name}/topics/reset` (default true).
+    pub topic_tracking_reset: bool,
 }
 
 impl WorkerConfig {
@@ -71,7 +77,16 @@ impl WorkerConfig {
                 bail!("Missing required configuration \"{key}\" which has no default value.");
             }
         }
+        let flag = |key: &str| -> anyhow::Result<bool> {
+            match get(key).map(str::to_ascii_lowercase).as_deref() {
+                None | Some("true") => Ok(true),
+                Some("false") => Ok(false),
+                Some(v) => bail!("Invalid value {v} for configuration {key}: Expected value to be either true or false"),
+            }
+        };
         Ok(WorkerConfig {
+            topic_tracking: flag("topic.tracking.enable")?,
+            topic_tracking_reset: flag("topic.tracking.allow.reset")?,
             bootstrap_servers: get("bootstrap.servers").map(str::to_string),
             offsets_file,
             offset_flush_interval: Duration::from_millis(interval_ms),

@@ -48,3 +48,46 @@ pub fn new_converter(
         ))),
     }
 }
+
+/// The settings of a built-in converter (Kafka's `ConverterConfig` and its subclasses).
+pub fn converter_definitions(class: &str) -> Option<plugin_abi::config::ConfigDef> {
+    use plugin_abi::config::{ConfigDef, ConfigKey, ConfigType, Importance, Validator};
+    let simple = BUILT_IN_CONVERTERS
+        .iter()
+        .find(|(full, alias)| class == *full || class == *alias)?
+        .1;
+    let one_of = |values: &[&str]| Validator::OneOf(values.iter().map(|v| (*v).into()).collect());
+    let converter_type = ConfigKey::new(
+        "converter.type",
+        ConfigType::String,
+        Importance::Low,
+        "How this converter will be used.",
+    )
+    .validator(one_of(&["key", "value", "header"]));
+    let def = ConfigDef::new().define(converter_type);
+    Some(match simple {
+        "JsonConverter" => def
+            .define(
+                ConfigKey::new("schemas.enable", ConfigType::Boolean, Importance::High, "Include schemas within each of the serialized values and keys.")
+                    .default_value("true"),
+            )
+            .define(
+                ConfigKey::new("schemas.cache.size", ConfigType::Int, Importance::High, "The maximum number of schemas that can be cached in this converter instance.")
+                    .default_value("1000"),
+            )
+            .define(
+                ConfigKey::new("decimal.format", ConfigType::String, Importance::Low, "Controls which format this converter will serialize decimals in. This value is case insensitive and can be either 'BASE64' (default) or 'NUMERIC'")
+                    .default_value("BASE64")
+                    .validator(one_of(&["BASE64", "NUMERIC"])),
+            )
+            .define(
+                ConfigKey::new("replace.null.with.default", ConfigType::Boolean, Importance::Low, "Whether to replace fields that have a default value and that are null to the default value. When set to true, the default value is used, otherwise null is used.")
+                    .default_value("true"),
+            ),
+        "StringConverter" => def.define(
+            ConfigKey::new("converter.encoding", ConfigType::String, Importance::High, "The name of the Java character set to use for encoding strings as byte arrays.")
+                .default_value("UTF-8"),
+        ),
+        _ => def,
+    })
+}

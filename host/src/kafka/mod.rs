@@ -1,7 +1,8 @@
-//! Kafka clients: configuration mapping and the embedded broker.
+//! Kafka clients: configuration mapping, the embedded broker, consumer group offsets.
 
 mod client_config;
 mod embedded;
+pub mod group_offsets;
 
 pub use client_config::{consumer_config, producer_config, translate_java_key, ClientSettings};
 pub use embedded::EmbeddedBroker;

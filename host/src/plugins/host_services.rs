@@ -16,7 +16,8 @@ extern "C" fn log(level: LogLevel, target: RStr<'_>, message: RStr<'_>) {
     }
 }
 
-fn max_level() -> LogLevel {
+/// The most verbose level the worker's log filter lets through now.
+pub fn max_level() -> LogLevel {
     use tracing::level_filters::LevelFilter;
     match LevelFilter::current() {
         LevelFilter::OFF | LevelFilter::ERROR => LogLevel::Error,

@@ -5,5 +5,6 @@ mod host_services;
 mod loader;
 mod registry;
 
+pub use host_services::max_level;
 pub use loader::{load_library, scan_plugin_path, LoadError};
 pub use registry::{PluginInfo, PluginRegistry, PluginSource};

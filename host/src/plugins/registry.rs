@@ -180,6 +180,24 @@ impl PluginRegistry {
         }));
     }
 
+    /// Tells every library the most verbose level the worker now records, so plugins
+    /// neither drop lines the worker wants nor format lines it drops.
+    pub fn set_plugin_log_level(&self, level: plugin_abi::ffi::LogLevel) {
+        let mut seen: Vec<&Path> = Vec::new();
+        for p in &self.plugins {
+            if let PluginSource::Library { path, module } = &p.source {
+                if seen.contains(&path.as_path()) {
+                    continue;
+                }
+                seen.push(path);
+                // Absent in libraries built before the field existed: they keep their level.
+                if let Some(set) = module.set_max_level() {
+                    set(level);
+                }
+            }
+        }
+    }
+
     /// Every class, tasks included.
     pub fn all(&self) -> &[Arc<PluginInfo>] {
         &self.plugins

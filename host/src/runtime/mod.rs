@@ -11,4 +11,4 @@ mod worker;
 
 pub use offset_tracker::OffsetTracker;
 pub use task::TaskEnv;
-pub use worker::{CreateError, Worker};
+pub use worker::{ConnectorInfo, TargetState, Worker, WorkerError};

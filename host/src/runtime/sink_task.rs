@@ -16,9 +16,10 @@ use rdkafka::{ClientContext, Offset, TopicPartitionList};
 
 use super::contexts::{sink_task_context, SinkShared};
 use super::converters::RecordConverters;
-use super::task::{sleep_unless_stopping, TaskEnv, TaskFailure, TaskSpec};
+use super::task::{sleep_unless_stopping, TaskControl, TaskEnv, TaskFailure, TaskSpec};
 use crate::config::ConnectorConfig;
 use crate::kafka::consumer_config;
+use crate::storage::{State, TopicTracker};
 
 /// Records handed to `put` at most at once (Java's `max.poll.records` default).
 const MAX_BATCH: usize = 500;
@@ -63,8 +64,9 @@ impl ConsumerContext for AssignmentTracker {
 pub fn run_sink_task(
     spec: &TaskSpec,
     env: &TaskEnv,
-    stopping: &Arc<AtomicBool>,
+    control: &TaskControl,
 ) -> Result<(), TaskFailure> {
+    let stopping = &control.stopping;
     let converters = RecordConverters::for_connector(&env.worker, &spec.connector_props)?;
     let shared = Arc::new(SinkShared::default());
     let group = format!("connect-{}", spec.connector);
@@ -92,9 +94,33 @@ pub fn run_sink_task(
     // Next offset to consume per partition, for what has been handed to `put`.
     let mut consumed = ConsumedOffsets::default();
     let mut last_commit = Instant::now();
+    let mut topics = TopicTracker::new(&spec.connector, env.topics.clone());
+    let mut paused = false;
     let result = (|| -> Result<(), TaskFailure> {
-        while !stopping.load(Ordering::Acquire) {
+        while !control.is_stopping() {
+            if control.is_paused() != paused {
+                paused = !paused;
+                let state = if paused {
+                    State::Paused
+                } else {
+                    State::Running
+                };
+                env.status
+                    .put_task(&spec.connector, spec.id, state, &env.worker_id, None);
+                tracing::info!("sink task {}", if paused { "paused" } else { "resumed" });
+                if !paused {
+                    resume_all(&consumer);
+                }
+            }
+            if paused {
+                // Polling goes on (the group must see the consumer alive) but moves no data.
+                idle_paused(&consumer);
+                continue;
+            }
             let batch = poll_batch(&consumer, &converters, &mut consumed)?;
+            for r in &batch {
+                topics.saw(&r.topic);
+            }
             if !batch.is_empty() {
                 put_with_retries(&mut task, &batch, stopping)?;
             }
@@ -116,6 +142,31 @@ pub fn run_sink_task(
         tracing::warn!("task stop failed: {}", e.message);
     }
     result
+}
+
+/// One poll of a paused task: every assigned partition paused (a rebalance may have brought
+/// new ones); a record that still arrives is sought back so it is delivered after resume.
+fn idle_paused(consumer: &BaseConsumer<AssignmentTracker>) {
+    if let Ok(assignment) = consumer.assignment() {
+        if let Err(e) = consumer.pause(&assignment) {
+            tracing::warn!("cannot pause the consumer: {e}");
+        }
+    }
+    if let Some(Ok(m)) = consumer.poll(POLL_TIMEOUT) {
+        let (topic, partition, offset) = (m.topic().to_string(), m.partition(), m.offset());
+        drop(m);
+        if let Err(e) = consumer.seek(&topic, partition, Offset::Offset(offset), POLL_TIMEOUT) {
+            tracing::warn!("cannot rewind {topic}-{partition} to {offset} while paused: {e}");
+        }
+    }
+}
+
+fn resume_all(consumer: &BaseConsumer<AssignmentTracker>) {
+    if let Ok(assignment) = consumer.assignment() {
+        if let Err(e) = consumer.resume(&assignment) {
+            tracing::warn!("cannot resume the consumer: {e}");
+        }
+    }
 }
 
 /// The next offset to consume per partition, for what was handed to `put`. A few

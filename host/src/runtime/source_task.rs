@@ -1,6 +1,5 @@
 //! The source task loop: poll the plugin, convert, produce; commit offsets once acked.
 
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -16,8 +15,9 @@ use super::contexts::source_task_context;
 use super::converters::RecordConverters;
 use super::offset_committer::OffsetCommitter;
 use super::offset_tracker::{Batch, OffsetTracker};
-use super::task::{sleep_unless_stopping, TaskEnv, TaskFailure, TaskSpec};
+use super::task::{sleep_unless_stopping, TaskControl, TaskEnv, TaskFailure, TaskSpec};
 use crate::kafka::producer_config;
+use crate::storage::{State, TopicTracker};
 
 /// How long a stopping task waits for in-flight records before committing what was acked.
 const STOP_FLUSH_TIMEOUT: Duration = Duration::from_secs(10);
@@ -55,8 +55,9 @@ impl ProducerContext for DeliveryTracker {
 pub fn run_source_task(
     spec: &TaskSpec,
     env: &TaskEnv,
-    stopping: &Arc<AtomicBool>,
+    control: &TaskControl,
 ) -> Result<(), TaskFailure> {
+    let stopping = &control.stopping;
     let converters = RecordConverters::for_connector(&env.worker, &spec.connector_props)?;
     let failure = Arc::new(Mutex::new(None));
     let producer: ThreadedProducer<DeliveryTracker> = producer_config(
@@ -85,10 +86,27 @@ pub fn run_source_task(
     )
     .map_err(|e| format!("cannot start the offset commit thread: {e}"))?;
     let mut commits_seen = 0;
+    let mut topics = TopicTracker::new(&spec.connector, env.topics.clone());
+    let mut paused = false;
     let result = (|| -> Result<(), TaskFailure> {
-        while !stopping.load(Ordering::Acquire) {
+        while !control.is_stopping() {
             if let Some(f) = failure.lock().unwrap_or_else(|e| e.into_inner()).take() {
                 return Err(TaskFailure(f));
+            }
+            if control.is_paused() != paused {
+                paused = !paused;
+                let state = if paused {
+                    State::Paused
+                } else {
+                    State::Running
+                };
+                env.status
+                    .put_task(&spec.connector, spec.id, state, &env.worker_id, None);
+                tracing::info!("source task {}", if paused { "paused" } else { "resumed" });
+            }
+            if paused {
+                sleep_unless_stopping(stopping, Duration::from_millis(100));
+                continue;
             }
             let records = match task.poll().into_result() {
                 Ok(records) => records,
@@ -100,6 +118,9 @@ pub fn run_source_task(
                 Err(e) => return Err(TaskFailure(e.message.into_string())),
             };
             if !records.is_empty() {
+                for r in records.iter() {
+                    topics.saw(&r.topic);
+                }
                 send_batch(&producer, &converters, &tracker, &records)?;
             }
             let commits = committer.commits();

@@ -11,7 +11,7 @@ use plugin_abi::Props;
 use crate::config::WorkerConfig;
 use crate::kafka::ClientSettings;
 use crate::plugins::PluginInfo;
-use crate::storage::{FileOffsetStore, State, StatusStore};
+use crate::storage::{ActiveTopics, FileOffsetStore, State, StatusStore};
 
 /// The worker's services every task uses.
 pub struct TaskEnv {
@@ -19,6 +19,7 @@ pub struct TaskEnv {
     pub clients: ClientSettings,
     pub offsets: Arc<FileOffsetStore>,
     pub status: Arc<StatusStore>,
+    pub topics: Arc<ActiveTopics>,
     pub worker_id: String,
 }
 
@@ -54,34 +55,59 @@ impl<E: std::fmt::Display> From<E> for TaskFailure {
     }
 }
 
+/// What the worker tells a running task: stop, or pause (keep everything, move no data).
+#[derive(Default)]
+pub struct TaskControl {
+    /// Shared with the plugin's context (`is_stopping`).
+    pub stopping: Arc<AtomicBool>,
+    paused: AtomicBool,
+}
+
+impl TaskControl {
+    pub fn is_stopping(&self) -> bool {
+        self.stopping.load(Ordering::Acquire)
+    }
+
+    pub fn is_paused(&self) -> bool {
+        self.paused.load(Ordering::Acquire)
+    }
+}
+
 /// A running task thread.
 pub struct TaskHandle {
-    stopping: Arc<AtomicBool>,
+    control: Arc<TaskControl>,
     thread: Option<JoinHandle<()>>,
 }
 
 impl TaskHandle {
-    /// Runs `body` on a thread named after the task, recording its status.
-    pub fn spawn<F>(spec: TaskSpec, env: Arc<TaskEnv>, body: F) -> std::io::Result<TaskHandle>
+    /// Runs `body` on a thread named after the task, recording its status; `paused` starts
+    /// it paused (a connector created or restarted while PAUSED).
+    pub fn spawn<F>(
+        spec: TaskSpec,
+        env: Arc<TaskEnv>,
+        paused: bool,
+        body: F,
+    ) -> std::io::Result<TaskHandle>
     where
-        F: FnOnce(&TaskSpec, &TaskEnv, &Arc<AtomicBool>) -> Result<(), TaskFailure>
-            + Send
-            + 'static,
+        F: FnOnce(&TaskSpec, &TaskEnv, &TaskControl) -> Result<(), TaskFailure> + Send + 'static,
     {
-        let stopping = Arc::new(AtomicBool::new(false));
-        let flag = stopping.clone();
+        let control = Arc::new(TaskControl {
+            stopping: Arc::new(AtomicBool::new(false)),
+            paused: AtomicBool::new(paused),
+        });
+        let flag = control.clone();
         let thread = std::thread::Builder::new()
             .name(format!("task-{}-{}", spec.connector, spec.id))
             .spawn(move || {
                 let span = tracing::info_span!("task", connector = %spec.connector, task = spec.id);
                 let _entered = span.enter();
-                env.status.put_task(
-                    &spec.connector,
-                    spec.id,
-                    State::Running,
-                    &env.worker_id,
-                    None,
-                );
+                let state = if flag.is_paused() {
+                    State::Paused
+                } else {
+                    State::Running
+                };
+                env.status
+                    .put_task(&spec.connector, spec.id, state, &env.worker_id, None);
                 match body(&spec, &env, &flag) {
                     Ok(()) => {
                         tracing::info!("task stopped");
@@ -108,14 +134,19 @@ impl TaskHandle {
                 }
             })?;
         Ok(TaskHandle {
-            stopping,
+            control,
             thread: Some(thread),
         })
     }
 
     /// Asks the task to stop; [`TaskHandle::join`] waits for it.
     pub fn request_stop(&self) {
-        self.stopping.store(true, Ordering::Release);
+        self.control.stopping.store(true, Ordering::Release);
+    }
+
+    /// Pauses or resumes the task; it acts on it within one poll.
+    pub fn set_paused(&self, paused: bool) {
+        self.control.paused.store(paused, Ordering::Release);
     }
 
     pub fn join(mut self) {

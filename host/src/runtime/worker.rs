@@ -1,9 +1,11 @@
-//! Runs connectors and their tasks, and answers for their status.
+//! Runs connectors and their tasks through their life cycle (create, reconfigure, pause,
+//! resume, stop, restart, delete), and answers for their status.
 
 use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use plugin_abi::ffi::{props_from_ffi, props_to_ffi, ConnectorBox, PluginKind};
+use serde::Deserialize;
 
 use super::contexts::{connector_context, ConnectorSignals};
 use super::converters::RecordConverters;
@@ -12,33 +14,77 @@ use super::source_task::run_source_task;
 use super::task::{TaskEnv, TaskHandle, TaskSpec};
 use crate::config::{ConnectorConfig, ConnectorType};
 use crate::plugins::{PluginInfo, PluginRegistry};
-use crate::storage::{ConnectorStatus, State};
+use crate::storage::{ConnectorStatus, State, TaskStatus};
 
-/// Why a connector could not be created.
+/// Why a request to the worker was refused.
 #[derive(Debug, thiserror::Error)]
-pub enum CreateError {
+pub enum WorkerError {
+    #[error("Connector {0} not found")]
+    NotFound(String),
+    #[error("Task {0}-{1} not found")]
+    TaskNotFound(String, u32),
     #[error("Connector {0} already exists")]
     AlreadyExists(String),
     /// The configuration is invalid; each entry names a key or the class.
     #[error("Connector configuration is invalid and contains the following {} error(s):\n{}", .0.len(), .0.join("\n"))]
     Invalid(Vec<String>),
+    /// Offsets change only while the connector is STOPPED (Kafka's KIP-875).
+    #[error("Connectors must be in the STOPPED state before their offsets can be modified. This can be done for the specified connector by issuing a 'PUT' request to the '/connectors/{0}/stop' endpoint")]
+    NotStopped(String),
+    /// The request was fine; carrying it out failed (storage, broker).
+    #[error("{0}")]
+    Failed(String),
 }
 
-struct RunningConnector {
+/// What a connector should be doing, as asked over REST or at creation (`initial_state`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum TargetState {
+    Running,
+    Paused,
+    Stopped,
+}
+
+/// A connector's plugin instance while it runs.
+struct Instance {
     connector: ConnectorBox,
+    signals: Arc<ConnectorSignals>,
+}
+
+struct Connector {
+    config: ConnectorConfig,
     plugin: Arc<PluginInfo>,
     connector_type: ConnectorType,
-    signals: Arc<ConnectorSignals>,
-    tasks: Vec<TaskHandle>,
-    config: ConnectorConfig,
+    target: TargetState,
+    /// `None` while STOPPED, or when it failed to start.
+    instance: Option<Instance>,
     task_configs: Vec<plugin_abi::Props>,
+    tasks: BTreeMap<u32, TaskHandle>,
+}
+
+/// A validated configuration, ready to run.
+struct Validated {
+    config: ConnectorConfig,
+    plugin: Arc<PluginInfo>,
+    connector_type: ConnectorType,
+}
+
+/// What `GET /connectors/{name}` shows.
+pub struct ConnectorInfo {
+    pub name: String,
+    pub config: HashMap<String, String>,
+    pub task_count: usize,
+    pub connector_type: ConnectorType,
 }
 
 /// A standalone worker: the plugins, the services tasks share, and what runs.
 pub struct Worker {
     registry: PluginRegistry,
     env: Arc<TaskEnv>,
-    connectors: Mutex<BTreeMap<String, RunningConnector>>,
+    connectors: Mutex<BTreeMap<String, Connector>>,
+    /// Held through every change of what runs, so changes happen one at a time (as on
+    /// Java's herder thread) while readers only ever wait for `connectors`.
+    changes: Mutex<()>,
 }
 
 impl Worker {
@@ -47,11 +93,16 @@ impl Worker {
             registry,
             env: Arc::new(env),
             connectors: Mutex::new(BTreeMap::new()),
+            changes: Mutex::new(()),
         }
     }
 
     pub fn registry(&self) -> &PluginRegistry {
         &self.registry
+    }
+
+    pub fn env(&self) -> &TaskEnv {
+        &self.env
     }
 
     pub fn worker_id(&self) -> &str {
@@ -60,16 +111,79 @@ impl Worker {
 
     /// Validates a connector configuration, starts the connector and its tasks.
     ///
-    /// Calls into the plugin: run it on a blocking thread, never inside an async task.
-    pub fn create_connector(&self, props: HashMap<String, String>) -> Result<(), CreateError> {
-        let config = ConnectorConfig::parse(props).map_err(CreateError::Invalid)?;
-        if self.lock().contains_key(&config.name) {
-            return Err(CreateError::AlreadyExists(config.name));
+    /// Every method that changes what runs calls into plugins and joins task threads: run
+    /// them on a blocking thread, never inside an async task.
+    pub fn create_connector(
+        &self,
+        props: HashMap<String, String>,
+        target: TargetState,
+    ) -> Result<ConnectorInfo, WorkerError> {
+        let _change = self.change();
+        let valid = self.validate(props)?;
+        let name = valid.config.name.clone();
+        if self.lock().contains_key(&name) {
+            return Err(WorkerError::AlreadyExists(name));
         }
+        self.insert_and_start(valid, target);
+        self.info(&name)
+    }
+
+    /// `PUT /connectors/{name}/config`: creates the connector, or restarts it with the new
+    /// configuration in its current target state. Returns whether it was created.
+    pub fn put_connector_config(
+        &self,
+        props: HashMap<String, String>,
+    ) -> Result<(bool, ConnectorInfo), WorkerError> {
+        let _change = self.change();
+        let valid = self.validate(props)?;
+        let name = valid.config.name.clone();
+        let Some(target) = self.lock().get(&name).map(|c| c.target) else {
+            self.insert_and_start(valid, TargetState::Running);
+            return Ok((true, self.info(&name)?));
+        };
+        tracing::info!(connector = %name, "configuration updated: restarting the connector");
+        self.stop_tasks(&name);
+        self.stop_instance(&name);
+        self.env.status.remove_tasks(&name);
+        self.insert_and_start(valid, target);
+        Ok((false, self.info(&name)?))
+    }
+
+    fn insert_and_start(&self, valid: Validated, target: TargetState) {
+        let name = valid.config.name.clone();
+        self.env.status.put_connector(
+            &name,
+            valid.connector_type,
+            State::Unassigned,
+            &self.env.worker_id,
+            None,
+        );
+        self.lock().insert(
+            name.clone(),
+            Connector {
+                config: valid.config,
+                plugin: valid.plugin,
+                connector_type: valid.connector_type,
+                target,
+                instance: None,
+                task_configs: Vec::new(),
+                tasks: BTreeMap::new(),
+            },
+        );
+        if target == TargetState::Stopped {
+            self.set_connector_state(&name, State::Stopped, None);
+        } else {
+            self.start_connector(&name);
+        }
+    }
+
+    /// Checks the worker's keys, finds the plugin and asks it to validate the rest.
+    fn validate(&self, props: HashMap<String, String>) -> Result<Validated, WorkerError> {
+        let config = ConnectorConfig::parse(props).map_err(WorkerError::Invalid)?;
         let plugin = self
             .registry
             .find_connector(&config.class)
-            .map_err(|e| CreateError::Invalid(vec![e]))?;
+            .map_err(|e| WorkerError::Invalid(vec![e]))?;
         let connector_type = match plugin.kind {
             PluginKind::Sink => ConnectorType::Sink,
             _ => ConnectorType::Source,
@@ -81,9 +195,9 @@ impl Worker {
         if let Err(e) = RecordConverters::for_connector(&self.env.worker, &config.props) {
             errors.push(e);
         }
-        let mut connector = plugin
+        let connector = plugin
             .new_connector()
-            .map_err(|e| CreateError::Invalid(vec![e]))?;
+            .map_err(|e| WorkerError::Invalid(vec![e]))?;
         match connector
             .validate(props_to_ffi(&config.props))
             .into_result()
@@ -99,95 +213,84 @@ impl Worker {
             )),
         }
         if !errors.is_empty() {
-            return Err(CreateError::Invalid(errors));
+            return Err(WorkerError::Invalid(errors));
         }
+        Ok(Validated {
+            config,
+            plugin,
+            connector_type,
+        })
+    }
 
-        let name = config.name.clone();
+    /// Starts a new plugin instance of the connector and, when it starts, its tasks
+    /// (paused when the target state is PAUSED).
+    fn start_connector(&self, name: &str) {
+        let Some((plugin, config, target)) = self
+            .lock()
+            .get(name)
+            .map(|c| (c.plugin.clone(), c.config.clone(), c.target))
+        else {
+            return;
+        };
         let span = tracing::info_span!("connector", connector = %name);
         let _entered = span.enter();
-        let worker_id = self.env.worker_id.clone();
-        self.env
-            .status
-            .put_connector(&name, connector_type, State::Unassigned, &worker_id, None);
-        let signals = Arc::new(ConnectorSignals::default());
-        let started = connector
-            .start(
-                props_to_ffi(&config.props),
-                connector_context(signals.clone()),
-            )
-            .into_result()
-            .map_err(|e| e.message.into_string())
-            .and_then(|()| {
-                connector
-                    .task_configs(config.tasks_max)
-                    .into_result()
-                    .map_err(|e| e.message.into_string())
-            });
-        let mut running = RunningConnector {
-            connector,
-            plugin: plugin.clone(),
-            connector_type,
-            signals,
-            tasks: Vec::new(),
-            config,
-            task_configs: Vec::new(),
-        };
+        let started = launch(&plugin, &config);
         match started {
-            Ok(task_configs) => {
+            Ok((instance, task_configs)) => {
                 tracing::info!(
-                    "connector {} ({} version {}) started with {} task(s)",
-                    name,
+                    "connector ({} version {}) started with {} task(s)",
                     plugin.class,
                     plugin.version,
                     task_configs.len()
                 );
-                self.env.status.put_connector(
-                    &name,
-                    connector_type,
-                    State::Running,
-                    &worker_id,
-                    None,
+                self.set_connector_state(name, running_state(target), None);
+                let tasks = self.start_tasks(
+                    &plugin,
+                    &config,
+                    task_configs.iter().cloned().enumerate(),
+                    target,
                 );
-                running.task_configs = task_configs.iter().map(props_from_ffi).collect();
-                running.tasks = self.start_tasks(&plugin, &running.config, &running.task_configs);
+                if let Some(c) = self.lock().get_mut(name) {
+                    c.instance = Some(instance);
+                    c.task_configs = task_configs;
+                    c.tasks = tasks;
+                }
             }
             Err(e) => {
                 tracing::error!("connector failed to start: {e}");
-                self.env.status.put_connector(
-                    &name,
-                    connector_type,
-                    State::Failed,
-                    &worker_id,
-                    Some(e),
-                );
+                self.set_connector_state(name, State::Failed, Some(e));
             }
         }
-        self.lock().insert(name, running);
-        Ok(())
     }
 
     fn start_tasks(
         &self,
         plugin: &Arc<PluginInfo>,
         config: &ConnectorConfig,
-        task_configs: &[plugin_abi::Props],
-    ) -> Vec<TaskHandle> {
-        let mut handles = Vec::new();
-        for (id, props) in task_configs.iter().enumerate() {
+        task_configs: impl Iterator<Item = (usize, plugin_abi::Props)>,
+        target: TargetState,
+    ) -> BTreeMap<u32, TaskHandle> {
+        let mut handles = BTreeMap::new();
+        for (id, props) in task_configs {
             let id = id as u32;
             let spec = TaskSpec {
                 connector: config.name.clone(),
                 id,
                 plugin: plugin.clone(),
-                props: props.clone(),
+                props,
                 connector_props: config.props.clone(),
             };
+            let paused = target == TargetState::Paused;
             let spawned = match plugin.kind {
-                PluginKind::Sink => TaskHandle::spawn(spec, self.env.clone(), run_sink_task),
-                _ => TaskHandle::spawn(spec, self.env.clone(), run_source_task),
+                PluginKind::Sink => {
+                    TaskHandle::spawn(spec, self.env.clone(), paused, run_sink_task)
+                }
+                _ => TaskHandle::spawn(spec, self.env.clone(), paused, run_source_task),
             };
             match spawned {
-                Ok(handle) => handles.push(handle),
+                Ok(handle) => {
+                    handles.insert(id, handle);
+                }
                 Err(e) => self.env.status.put_task(
                     &config.name,
                     id,
@@ -200,32 +303,284 @@ impl Worker {
         handles
     }
 
+    /// Stops every task of the connector: all asked at once, then joined.
+    fn stop_tasks(&self, name: &str) {
+        let tasks = match self.lock().get_mut(name) {
+            Some(c) => std::mem::take(&mut c.tasks),
+            None => return,
+        };
+        join_all(tasks.into_values().collect());
+    }
+
+    /// Stops the connector's plugin instance (its tasks must be stopped first).
+    fn stop_instance(&self, name: &str) {
+        let instance = self.lock().get_mut(name).and_then(|c| c.instance.take());
+        if let Some(mut instance) = instance {
+            if let Err(e) = instance.connector.stop().into_result() {
+                tracing::warn!(connector = %name, "connector stop failed: {}", e.message);
+            }
+            tracing::info!(connector = %name, "connector stopped");
+        }
+    }
+
+    /// `PUT /connectors/{name}/pause`: tasks keep their place but move no data.
+    pub fn pause_connector(&self, name: &str) -> Result<(), WorkerError> {
+        let _change = self.change();
+        let previous = self.set_target(name, TargetState::Paused)?;
+        if previous == TargetState::Stopped {
+            // As Java's worker: a stopped connector asked to pause starts, paused.
+            self.start_connector(name);
+            return Ok(());
+        }
+        self.set_tasks_paused(name, true);
+        if self.has_instance(name) {
+            self.set_connector_state(name, State::Paused, None);
+        }
+        tracing::info!(connector = %name, "connector paused");
+        Ok(())
+    }
+
+    /// `PUT /connectors/{name}/resume`: a paused connector goes on where it was; a stopped
+    /// one starts again from its committed offsets.
+    pub fn resume_connector(&self, name: &str) -> Result<(), WorkerError> {
+        let _change = self.change();
+        let previous = self.set_target(name, TargetState::Running)?;
+        if previous == TargetState::Stopped {
+            self.start_connector(name);
+            return Ok(());
+        }
+        self.set_tasks_paused(name, false);
+        if self.has_instance(name) {
+            self.set_connector_state(name, State::Running, None);
+        }
+        tracing::info!(connector = %name, "connector resumed");
+        Ok(())
+    }
+
+    /// `PUT /connectors/{name}/stop`: tasks and connector stopped and released; the
+    /// configuration and offsets stay.
+    pub fn stop_connector(&self, name: &str) -> Result<(), WorkerError> {
+        let _change = self.change();
+        self.set_target(name, TargetState::Stopped)?;
+        self.stop_tasks(name);
+        self.stop_instance(name);
+        if let Some(c) = self.lock().get_mut(name) {
+            c.task_configs.clear();
+        }
+        self.env.status.remove_tasks(name);
+        self.set_connector_state(name, State::Stopped, None);
+        Ok(())
+    }
+
+    /// `DELETE /connectors/{name}`: stops it and forgets it; its offsets stay, as in Java.
+    pub fn delete_connector(&self, name: &str) -> Result<(), WorkerError> {
+        let _change = self.change();
+        if !self.lock().contains_key(name) {
+            return Err(WorkerError::NotFound(name.to_string()));
+        }
+        self.stop_tasks(name);
+        self.stop_instance(name);
+        self.lock().remove(name);
+        self.env.status.remove(name);
+        self.env.topics.reset(name);
+        tracing::info!(connector = %name, "connector deleted");
+        Ok(())
+    }
+
+    /// `POST /connectors/{name}/restart`: restarts the connector unless `only_failed` and it
+    /// has not failed; with `include_tasks`, the tasks too (only failed ones with
+    /// `only_failed`). Returns the status as planned, restarted parts RESTARTING.
+    pub fn restart_connector(
+        &self,
+        name: &str,
+        include_tasks: bool,
+        only_failed: bool,
+    ) -> Result<ConnectorStatus, WorkerError> {
+        let _change = self.change();
+        let mut plan = self
+            .status(name)
+            .ok_or_else(|| WorkerError::NotFound(name.to_string()))?;
+        let target = self.lock().get(name).map(|c| c.target);
+        if target == Some(TargetState::Stopped) {
+            // Nothing runs: a restart leaves a stopped connector stopped.
+            return Ok(plan);
+        }
+        let connector = !only_failed || plan.state == State::Failed;
+        let tasks: Vec<u32> = if include_tasks {
+            plan.tasks
+                .values()
+                .filter(|t| !only_failed || t.state == State::Failed)
+                .map(|t| t.id)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        if connector {
+            plan.state = State::Restarting;
+            plan.trace = None;
+        }
+        for id in &tasks {
+            if let Some(t) = plan.tasks.get_mut(id) {
+                t.state = State::Restarting;
+                t.trace = None;
+            }
+        }
+        if connector {
+            self.set_connector_state(name, State::Restarting, None);
+            self.restart_instance(name);
+        }
+        self.restart_tasks(name, &tasks);
+        Ok(plan)
+    }
+
+    /// Replaces the connector's plugin instance; restarts all tasks when their
+    /// configurations changed, otherwise leaves them running.
+    fn restart_instance(&self, name: &str) {
+        let old = self
+            .lock()
+            .get(name)
+            .map(|c| (c.task_configs.clone(), c.instance.is_some()));
+        let Some((old_configs, was_running)) = old else {
+            return;
+        };
+        // A connector that never started has tasks of nothing: start it all afresh.
+        if !was_running {
+            self.stop_tasks(name);
+            self.env.status.remove_tasks(name);
+            self.start_connector(name);
+            return;
+        }
+        let kept_tasks = match self.lock().get_mut(name) {
+            Some(c) => std::mem::take(&mut c.tasks),
+            None => return,
+        };
+        self.stop_instance(name);
+        self.start_connector_keeping_tasks(name, &old_configs, kept_tasks);
+    }
+
+    /// Starts a new instance; the old tasks keep running when the new task configurations
+    /// are the same, and are replaced otherwise.
+    fn start_connector_keeping_tasks(
+        &self,
+        name: &str,
+        old_configs: &[plugin_abi::Props],
+        kept_tasks: BTreeMap<u32, TaskHandle>,
+    ) {
+        let (plugin, config, target) = match self.lock().get(name) {
+            Some(c) => (c.plugin.clone(), c.config.clone(), c.target),
+            None => return,
+        };
+        let span = tracing::info_span!("connector", connector = %name);
+        let _entered = span.enter();
+        let started = launch(&plugin, &config);
+        match started {
+            Ok((instance, configs)) => {
+                self.set_connector_state(name, running_state(target), None);
+                tracing::info!("connector restarted");
+                let tasks = if configs == old_configs {
+                    kept_tasks
+                } else {
+                    tracing::info!(
+                        "task configurations changed: restarting {} task(s) as {}",
+                        kept_tasks.len(),
+                        configs.len()
+                    );
+                    join_all(kept_tasks.into_values().collect());
+                    self.env.status.remove_tasks(name);
+                    self.start_tasks(
+                        &plugin,
+                        &config,
+                        configs.iter().cloned().enumerate(),
+                        target,
+                    )
+                };
+                if let Some(c) = self.lock().get_mut(name) {
+                    c.instance = Some(instance);
+                    c.task_configs = configs;
+                    c.tasks = tasks;
+                }
+            }
+            Err(e) => {
+                tracing::error!("connector failed to restart: {e}");
+                self.set_connector_state(name, State::Failed, Some(e));
+                // The tasks keep running on their last configurations, as in Java.
+                if let Some(c) = self.lock().get_mut(name) {
+                    c.tasks = kept_tasks;
+                }
+            }
+        }
+    }
+
+    /// `POST /connectors/{name}/tasks/{id}/restart`.
+    pub fn restart_task(&self, name: &str, id: u32) -> Result<(), WorkerError> {
+        let _change = self.change();
+        let known = self
+            .lock()
+            .get(name)
+            .map(|c| (id as usize) < c.task_configs.len());
+        match known {
+            None => Err(WorkerError::NotFound(name.to_string())),
+            Some(false) => Err(WorkerError::TaskNotFound(name.to_string(), id)),
+            Some(true) => {
+                self.restart_tasks(name, &[id]);
+                Ok(())
+            }
+        }
+    }
+
+    fn restart_tasks(&self, name: &str, ids: &[u32]) {
+        if ids.is_empty() {
+            return;
+        }
+        let (old, plugin, config, configs, target) = {
+            let mut connectors = self.lock();
+            let Some(c) = connectors.get_mut(name) else {
+                return;
+            };
+            let old: Vec<TaskHandle> = ids.iter().filter_map(|id| c.tasks.remove(id)).collect();
+            (
+                old,
+                c.plugin.clone(),
+                c.config.clone(),
+                c.task_configs.clone(),
+                c.target,
+            )
+        };
+        for id in ids {
+            self.env
+                .status
+                .put_task(name, *id, State::Restarting, &self.env.worker_id, None);
+        }
+        join_all(old);
+        tracing::info!(connector = %name, "restarting task(s) {ids:?}");
+        let wanted = configs
+            .into_iter()
+            .enumerate()
+            .filter(|(id, _)| ids.contains(&(*id as u32)));
+        let started = self.start_tasks(&plugin, &config, wanted, target);
+        if let Some(c) = self.lock().get_mut(name) {
+            c.tasks.extend(started);
+        }
+    }
+
     /// Acts on what connectors asked for from their own threads: a reconfiguration
     /// (new task configs: the tasks restart when they changed) or an error (the connector
     /// is FAILED). Called periodically by the mode's main loop.
     pub fn check_connectors(&self) {
-        let names: Vec<String> = self.lock().keys().cloned().collect();
-        for name in names {
-            let Some((signals, kind)) = self
-                .lock()
-                .get(&name)
-                .map(|r| (r.signals.clone(), r.connector_type))
-            else {
-                continue;
-            };
+        let _change = self.change();
+        let signals: Vec<(String, Arc<ConnectorSignals>)> = self
+            .lock()
+            .iter()
+            .filter_map(|(name, c)| Some((name.clone(), c.instance.as_ref()?.signals.clone())))
+            .collect();
+        for (name, signals) in signals {
             if let Some(error) = signals
                 .error
                 .lock()
                 .unwrap_or_else(|e| e.into_inner())
                 .take()
             {
-                self.env.status.put_connector(
-                    &name,
-                    kind,
-                    State::Failed,
-                    &self.env.worker_id,
-                    Some(error),
-                );
+                self.set_connector_state(&name, State::Failed, Some(error));
             }
             if signals
                 .reconfigure
@@ -239,32 +594,33 @@ impl Worker {
     fn reconfigure(&self, name: &str) {
         let span = tracing::info_span!("connector", connector = %name);
         let _entered = span.enter();
-        let (old_tasks, new_configs, plugin, config) = {
+        let (old_tasks, new_configs, plugin, config, target) = {
             let mut connectors = self.lock();
-            let Some(running) = connectors.get_mut(name) else {
+            let Some(c) = connectors.get_mut(name) else {
                 return;
             };
-            let new_configs = match running
-                .connector
-                .task_configs(running.config.tasks_max)
-                .into_result()
-            {
+            let tasks_max = c.config.tasks_max;
+            let Some(instance) = c.instance.as_mut() else {
+                return;
+            };
+            let new_configs = match instance.connector.task_configs(tasks_max).into_result() {
                 Ok(configs) => configs.iter().map(props_from_ffi).collect::<Vec<_>>(),
                 Err(e) => {
                     tracing::error!("task reconfiguration failed: {}", e.message);
                     return;
                 }
             };
-            if new_configs == running.task_configs {
+            if new_configs == c.task_configs {
                 tracing::info!("task configurations unchanged; tasks keep running");
                 return;
             }
-            running.task_configs = new_configs.clone();
+            c.task_configs = new_configs.clone();
             (
-                std::mem::take(&mut running.tasks),
+                std::mem::take(&mut c.tasks),
                 new_configs,
-                running.plugin.clone(),
-                running.config.clone(),
+                c.plugin.clone(),
+                c.config.clone(),
+                c.target,
             )
         };
         tracing::info!(
@@ -272,63 +628,177 @@ impl Worker {
             old_tasks.len(),
             new_configs.len()
         );
-        for task in &old_tasks {
-            task.request_stop();
-        }
-        old_tasks.into_iter().for_each(TaskHandle::join);
-        let tasks = self.start_tasks(&plugin, &config, &new_configs);
-        if let Some(running) = self.lock().get_mut(name) {
-            running.tasks = tasks;
+        join_all(old_tasks.into_values().collect());
+        self.env.status.remove_tasks(name);
+        let tasks = self.start_tasks(
+            &plugin,
+            &config,
+            new_configs.into_iter().enumerate(),
+            target,
+        );
+        if let Some(c) = self.lock().get_mut(name) {
+            c.tasks = tasks;
         }
     }
 
     /// Stops every task (all asked at once, then joined), then every connector.
     pub fn stop(&self) {
-        let mut connectors = std::mem::take(&mut *self.lock());
-        for running in connectors.values() {
-            for task in &running.tasks {
-                task.request_stop();
-            }
-        }
-        for (name, mut running) in std::mem::take(&mut connectors) {
-            for task in running.tasks.drain(..) {
-                task.join();
-            }
-            if let Err(e) = running.connector.stop().into_result() {
-                tracing::warn!(connector = %name, "connector stop failed: {}", e.message);
-            }
-            if let Some(e) = running
-                .signals
-                .error
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .take()
-            {
-                tracing::warn!(connector = %name, "connector had raised an error: {e}");
-            }
-            tracing::info!(connector = %name, "connector stopped");
+        let _change = self.change();
+        let names: Vec<String> = self.lock().keys().cloned().collect();
+        let tasks: Vec<TaskHandle> = self
+            .lock()
+            .values_mut()
+            .flat_map(|c| std::mem::take(&mut c.tasks).into_values())
+            .collect();
+        join_all(tasks);
+        for name in names {
+            self.stop_instance(&name);
         }
     }
 
     pub fn connector_names(&self) -> Vec<String> {
-        self.env.status.names()
+        self.lock().keys().cloned().collect()
     }
 
     pub fn status(&self, name: &str) -> Option<ConnectorStatus> {
         self.env.status.get(name)
     }
 
+    pub fn task_status(&self, name: &str, id: u32) -> Option<TaskStatus> {
+        self.status(name)?.tasks.get(&id).cloned()
+    }
+
+    pub fn info(&self, name: &str) -> Result<ConnectorInfo, WorkerError> {
+        self.lock()
+            .get(name)
+            .map(|c| ConnectorInfo {
+                name: name.to_string(),
+                config: c.config.props.clone(),
+                task_count: c.task_configs.len(),
+                connector_type: c.connector_type,
+            })
+            .ok_or_else(|| WorkerError::NotFound(name.to_string()))
+    }
+
     /// The configuration a connector was created with.
     pub fn connector_config(&self, name: &str) -> Option<HashMap<String, String>> {
-        self.lock().get(name).map(|r| r.config.props.clone())
+        self.lock().get(name).map(|c| c.config.props.clone())
     }
 
     /// The task configurations a connector produced.
     pub fn task_configs(&self, name: &str) -> Option<Vec<plugin_abi::Props>> {
-        self.lock().get(name).map(|r| r.task_configs.clone())
+        self.lock().get(name).map(|c| c.task_configs.clone())
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, BTreeMap<String, RunningConnector>> {
+    /// The connector's type and target state; offsets of a running connector are its tasks'.
+    pub fn offsets_target(
+        &self,
+        name: &str,
+    ) -> Result<(ConnectorConfig, ConnectorType, TargetState), WorkerError> {
+        self.lock()
+            .get(name)
+            .map(|c| (c.config.clone(), c.connector_type, c.target))
+            .ok_or_else(|| WorkerError::NotFound(name.to_string()))
+    }
+
+    /// Runs `change` on a stopped connector's offsets, with no other change in between.
+    pub fn with_stopped<T>(
+        &self,
+        name: &str,
+        change: impl FnOnce(&ConnectorConfig, ConnectorType) -> Result<T, WorkerError>,
+    ) -> Result<T, WorkerError> {
+        let _change = self.change();
+        let (config, kind, target) = self.offsets_target(name)?;
+        if target != TargetState::Stopped {
+            return Err(WorkerError::NotStopped(name.to_string()));
+        }
+        change(&config, kind)
+    }
+
+    fn set_target(&self, name: &str, target: TargetState) -> Result<TargetState, WorkerError> {
+        let mut connectors = self.lock();
+        let c = connectors
+            .get_mut(name)
+            .ok_or_else(|| WorkerError::NotFound(name.to_string()))?;
+        Ok(std::mem::replace(&mut c.target, target))
+    }
+
+    fn set_tasks_paused(&self, name: &str, paused: bool) {
+        let state = if paused {
+            State::Paused
+        } else {
+            State::Running
+        };
+        if let Some(c) = self.lock().get(name) {
+            for (id, task) in &c.tasks {
+                task.set_paused(paused);
+                self.env
+                    .status
+                    .put_task(name, *id, state, &self.env.worker_id, None);
+            }
+        }
+    }
+
+    fn has_instance(&self, name: &str) -> bool {
+        self.lock().get(name).is_some_and(|c| c.instance.is_some())
+    }
+
+    fn set_connector_state(&self, name: &str, state: State, trace: Option<String>) {
+        let kind = self.lock().get(name).map(|c| c.connector_type);
+        if let Some(kind) = kind {
+            self.env
+                .status
+                .put_connector(name, kind, state, &self.env.worker_id, trace);
+        }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, BTreeMap<String, Connector>> {
         self.connectors.lock().unwrap_or_else(|e| e.into_inner())
     }
+
+    fn change(&self) -> MutexGuard<'_, ()> {
+        self.changes.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// A new plugin instance of the connector, started, and the task configurations it asks for.
+fn launch(
+    plugin: &PluginInfo,
+    config: &ConnectorConfig,
+) -> Result<(Instance, Vec<plugin_abi::Props>), String> {
+    let signals = Arc::new(ConnectorSignals::default());
+    let mut connector = plugin.new_connector()?;
+    connector
+        .start(
+            props_to_ffi(&config.props),
+            connector_context(signals.clone()),
+        )
+        .into_result()
+        .map_err(|e| e.message.into_string())?;
+    match connector.task_configs(config.tasks_max).into_result() {
+        Ok(configs) => Ok((
+            Instance { connector, signals },
+            configs.iter().map(props_from_ffi).collect(),
+        )),
+        Err(e) => {
+            let _ = connector.stop().into_result();
+            Err(e.message.into_string())
+        }
+    }
+}
+
+/// The state of a connector or task that started: RUNNING, or PAUSED when asked to be.
+fn running_state(target: TargetState) -> State {
+    match target {
+        TargetState::Paused => State::Paused,
+        _ => State::Running,
+    }
+}
+
+/// Asks every task to stop at once, then waits for each.
+fn join_all(tasks: Vec<TaskHandle>) {
+    for task in &tasks {
+        task.request_stop();
+    }
+    tasks.into_iter().for_each(TaskHandle::join);
 }

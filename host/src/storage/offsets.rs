@@ -66,12 +66,56 @@ impl FileOffsetStore {
         if entries.is_empty() {
             return Ok(());
         }
-        let _writer = self.write_lock.lock().unwrap_or_else(|e| e.into_inner());
-        let doc = {
-            let mut offsets = self.offsets.lock().unwrap_or_else(|e| e.into_inner());
+        self.update(|offsets| {
             for (partition, offset) in entries {
                 offsets.insert(key(connector, partition), to_json(offset));
             }
+        })
+    }
+
+    /// A connector's partitions and their offsets, as JSON (the REST API's view).
+    pub fn list(&self, connector: &str) -> Vec<(Json, Json)> {
+        let offsets = self.offsets.lock().unwrap_or_else(|e| e.into_inner());
+        offsets
+            .iter()
+            .filter_map(|(k, v)| {
+                let key: Json = serde_json::from_str(k).ok()?;
+                (key[0].as_str() == Some(connector)).then(|| (key[1].clone(), v.clone()))
+            })
+            .collect()
+    }
+
+    /// Sets (or, for `None`, removes) offsets of a connector's partitions given as JSON.
+    pub fn alter(&self, connector: &str, entries: &[(Json, Option<Json>)]) -> anyhow::Result<()> {
+        self.update(|offsets| {
+            for (partition, offset) in entries {
+                let key = json!([connector, partition]).to_string();
+                match offset {
+                    Some(o) => offsets.insert(key, o.clone()),
+                    None => offsets.remove(&key),
+                };
+            }
+        })
+    }
+
+    /// Removes every offset of a connector.
+    pub fn reset(&self, connector: &str) -> anyhow::Result<()> {
+        let prefix = format!("[{}", Json::from(connector));
+        self.update(|offsets| {
+            offsets.retain(|k, _| {
+                !(k.starts_with(&prefix)
+                    && serde_json::from_str::<Json>(k)
+                        .is_ok_and(|key| key[0].as_str() == Some(connector)))
+            })
+        })
+    }
+
+    /// Applies `change` and writes the file; returns once the file is durable.
+    fn update(&self, change: impl FnOnce(&mut BTreeMap<String, Json>)) -> anyhow::Result<()> {
+        let _writer = self.write_lock.lock().unwrap_or_else(|e| e.into_inner());
+        let doc = {
+            let mut offsets = self.offsets.lock().unwrap_or_else(|e| e.into_inner());
+            change(&mut offsets);
             let list: Vec<Json> = offsets
                 .iter()
                 .map(|(k, v)| json!({"key": serde_json::from_str::<Json>(k).unwrap_or(Json::Null), "value": v}))
@@ -147,6 +191,31 @@ mod tests {
             json!(["src", {"filename": "test.txt"}])
         );
         assert_eq!(doc["offsets"][0]["value"], json!({"position": 1}));
+    }
+
+    #[test]
+    fn offsets_are_listed_altered_and_reset_per_connector() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("o.json");
+        let store = FileOffsetStore::open(&path).unwrap();
+        let (p1, p2) = (json!({"filename": "a"}), json!({"filename": "b"}));
+        store
+            .alter("src", &[(p1.clone(), Some(json!({"position": 5})))])
+            .unwrap();
+        store
+            .alter("src2", &[(p1.clone(), Some(json!({"position": 9})))])
+            .unwrap();
+        store
+            .alter("src", &[(p2.clone(), Some(json!({"position": 7})))])
+            .unwrap();
+        assert_eq!(store.list("src").len(), 2);
+        store.alter("src", &[(p2, None)]).unwrap();
+        assert_eq!(store.list("src"), [(p1.clone(), json!({"position": 5}))]);
+        let reopened = FileOffsetStore::open(&path).unwrap();
+        assert_eq!(reopened.list("src"), [(p1.clone(), json!({"position": 5}))]);
+        reopened.reset("src").unwrap();
+        assert!(reopened.list("src").is_empty());
+        assert_eq!(reopened.list("src2"), [(p1, json!({"position": 9}))]);
     }
 
     #[test]

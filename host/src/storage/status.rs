@@ -107,6 +107,18 @@ impl StatusStore {
             .collect()
     }
 
+    /// Forgets a connector's tasks (it stopped, or its tasks were replaced).
+    pub fn remove_tasks(&self, connector: &str) {
+        if let Some(c) = self
+            .connectors
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .get_mut(connector)
+        {
+            c.tasks.clear();
+        }
+    }
+
     pub fn remove(&self, connector: &str) {
         self.connectors
             .write()

@@ -170,6 +170,11 @@ pub struct PluginModule {
     pub new_source_task: extern "C" fn(class: RStr<'_>) -> RResult<SourceTaskBox, PluginError>,
     #[sabi(last_prefix_field)]
     pub new_sink_task: extern "C" fn(class: RStr<'_>) -> RResult<SinkTaskBox, PluginError>,
+    /// Changes the most verbose level the library sends (the worker's log level changed at
+    /// run time). Appended after the last prefix field: libraries built before it lack it,
+    /// and the worker then leaves their level as it was at load.
+    #[sabi(missing_field(option))]
+    pub set_max_level: extern "C" fn(level: LogLevel),
 }
 
 impl RootModule for PluginModuleRef {
