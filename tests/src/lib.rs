@@ -175,6 +175,47 @@ impl Worker {
         (status, response.json().unwrap_or(Value::Null))
     }
 
+    /// Sends a request with an optional JSON body; returns the status code and the JSON
+    /// body (null when there is none).
+    pub fn call(&self, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("HTTP method");
+        let mut request = reqwest::blocking::Client::new()
+            .request(method, format!("{}{path}", self.rest))
+            .timeout(Duration::from_secs(60));
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().expect("REST request");
+        let status = response.status().as_u16();
+        (status, response.json().unwrap_or(Value::Null))
+    }
+
+    /// Sends raw bytes with the given content type (for malformed-body tests).
+    pub fn call_raw(
+        &self,
+        method: &str,
+        path: &str,
+        content_type: &str,
+        body: Vec<u8>,
+    ) -> (u16, Value) {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("HTTP method");
+        let response = reqwest::blocking::Client::new()
+            .request(method, format!("{}{path}", self.rest))
+            .header("content-type", content_type)
+            .body(body)
+            .timeout(Duration::from_secs(60))
+            .send()
+            .expect("REST request");
+        let status = response.status().as_u16();
+        (status, response.json().unwrap_or(Value::Null))
+    }
+
+    /// The connector's state, if reported.
+    pub fn connector_state(&self, connector: &str) -> Option<String> {
+        let (_, status) = self.get(&format!("/connectors/{connector}/status"));
+        status["connector"]["state"].as_str().map(str::to_string)
+    }
+
     /// The state of task `task` of `connector`, if reported.
     pub fn task_state(&self, connector: &str, task: usize) -> Option<String> {
         let (_, status) = self.get(&format!("/connectors/{connector}/status"));

@@ -183,7 +183,10 @@ fn build_librdkafka() {
 
     let out_dir = env::var("OUT_DIR").expect("OUT_DIR missing");
 
-    if !Path::new(&out_dir).join("LICENSE").exists() {
+    // kafka-connect-rs: copied on every run of this script (it runs again whenever a file
+    // of this crate changes), so edits to the vendored sources reach the build; the
+    // original copied only into an empty OUT_DIR and kept building stale sources.
+    {
         // We're not allowed to build in-tree directly, as ~/.cargo/registry is
         // globally shared. mklove doesn't support out-of-tree builds [0], so we
         // work around the issue by creating a clone of librdkafka inside of

@@ -79,21 +79,7 @@ impl ConnectorConfig {
 
     /// Sink-only checks: exactly one of `topics` and `topics.regex` (Kafka's `SinkConnectorConfig`).
     pub fn sink_errors(&self) -> Vec<String> {
-        let topics = self
-            .props
-            .get("topics")
-            .is_some_and(|v| !v.trim().is_empty());
-        let regex = self
-            .props
-            .get("topics.regex")
-            .is_some_and(|v| !v.trim().is_empty());
-        match (topics, regex) {
-            (true, true) => vec![
-                "topics and topics.regex are mutually exclusive options, but both are set.".into(),
-            ],
-            (false, false) => vec!["Must configure one of topics or topics.regex".into()],
-            _ => Vec::new(),
-        }
+        sink_errors(&self.props)
     }
 
     /// The sink's topic list (`topics`), trimmed.
@@ -108,6 +94,18 @@ impl ConnectorConfig {
                     .collect()
             })
             .unwrap_or_default()
+    }
+}
+
+/// Sink-only checks on raw settings: exactly one of `topics` and `topics.regex`.
+pub fn sink_errors(props: &HashMap<String, String>) -> Vec<String> {
+    let set = |key: &str| props.get(key).is_some_and(|v| !v.trim().is_empty());
+    match (set("topics"), set("topics.regex")) {
+        (true, true) => {
+            vec!["topics and topics.regex are mutually exclusive options, but both are set.".into()]
+        }
+        (false, false) => vec!["Must configure one of topics or topics.regex".into()],
+        _ => Vec::new(),
     }
 }
 

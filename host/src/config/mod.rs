@@ -4,6 +4,6 @@ mod connector;
 mod properties;
 mod worker;
 
-pub use connector::{common_definitions, ConnectorConfig, ConnectorType};
+pub use connector::{common_definitions, sink_errors, ConnectorConfig, ConnectorType};
 pub use properties::{read_properties, subset};
 pub use worker::WorkerConfig;

@@ -141,7 +141,19 @@ pub fn run_sink_task(
     if let Err(e) = task.stop().into_result() {
         tracing::warn!("task stop failed: {}", e.message);
     }
+    leave_group(&consumer);
     result
+}
+
+/// Leaves the group before the consumer goes, so the next member (this task restarted,
+/// another worker) is assigned its partitions at once rather than after the session
+/// timeout.
+fn leave_group(consumer: &BaseConsumer<AssignmentTracker>) {
+    consumer.unsubscribe();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while consumer.assignment().is_ok_and(|a| a.count() > 0) && Instant::now() < deadline {
+        consumer.poll(Duration::from_millis(50));
+    }
 }
 
 /// One poll of a paused task: every assigned partition paused (a rebalance may have brought

@@ -12,7 +12,7 @@ use super::converters::RecordConverters;
 use super::sink_task::run_sink_task;
 use super::source_task::run_source_task;
 use super::task::{TaskEnv, TaskHandle, TaskSpec};
-use crate::config::{ConnectorConfig, ConnectorType};
+use crate::config::{sink_errors, ConnectorConfig, ConnectorType};
 use crate::plugins::{PluginInfo, PluginRegistry};
 use crate::storage::{ConnectorStatus, State, TaskStatus};
 
@@ -37,12 +37,26 @@ pub enum WorkerError {
 }
 
 /// What a connector should be doing, as asked over REST or at creation (`initial_state`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TargetState {
     Running,
     Paused,
     Stopped,
+}
+
+impl<'de> Deserialize<'de> for TargetState {
+    /// RUNNING, PAUSED or STOPPED in any case, as Java's worker takes them.
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        match text.to_ascii_uppercase().as_str() {
+            "RUNNING" => Ok(TargetState::Running),
+            "PAUSED" => Ok(TargetState::Paused),
+            "STOPPED" => Ok(TargetState::Stopped),
+            _ => Err(serde::de::Error::custom(format!(
+                "initial_state must be RUNNING, PAUSED or STOPPED, not {text}"
+            ))),
+        }
+    }
 }
 
 /// A connector's plugin instance while it runs.
@@ -179,29 +193,39 @@ impl Worker {
 
     /// Checks the worker's keys, finds the plugin and asks it to validate the rest.
     fn validate(&self, props: HashMap<String, String>) -> Result<Validated, WorkerError> {
-        let config = ConnectorConfig::parse(props).map_err(WorkerError::Invalid)?;
-        let plugin = self
-            .registry
-            .find_connector(&config.class)
-            .map_err(|e| WorkerError::Invalid(vec![e]))?;
+        // Every problem at once: the worker's keys, the class, the plugin's own settings.
+        let (config, mut errors) = match ConnectorConfig::parse(props.clone()) {
+            Ok(config) => (Some(config), Vec::new()),
+            Err(errors) => (None, errors),
+        };
+        let class = props
+            .get("connector.class")
+            .map(|c| c.trim())
+            .unwrap_or_default();
+        if class.is_empty() {
+            return Err(WorkerError::Invalid(errors));
+        }
+        let plugin = match self.registry.find_connector(class) {
+            Ok(plugin) => plugin,
+            Err(e) => {
+                errors.push(e);
+                return Err(WorkerError::Invalid(errors));
+            }
+        };
         let connector_type = match plugin.kind {
             PluginKind::Sink => ConnectorType::Sink,
             _ => ConnectorType::Source,
         };
-        let mut errors = Vec::new();
         if connector_type == ConnectorType::Sink {
-            errors.extend(config.sink_errors());
+            errors.extend(sink_errors(&props));
         }
-        if let Err(e) = RecordConverters::for_connector(&self.env.worker, &config.props) {
+        if let Err(e) = RecordConverters::for_connector(&self.env.worker, &props) {
             errors.push(e);
         }
         let connector = plugin
             .new_connector()
             .map_err(|e| WorkerError::Invalid(vec![e]))?;
-        match connector
-            .validate(props_to_ffi(&config.props))
-            .into_result()
-        {
+        match connector.validate(props_to_ffi(&props)).into_result() {
             Ok(values) => errors.extend(
                 values
                     .iter()
@@ -212,14 +236,14 @@ impl Worker {
                 plugin.class, e.message
             )),
         }
-        if !errors.is_empty() {
-            return Err(WorkerError::Invalid(errors));
+        match config {
+            Some(config) if errors.is_empty() => Ok(Validated {
+                config,
+                plugin,
+                connector_type,
+            }),
+            _ => Err(WorkerError::Invalid(errors)),
         }
-        Ok(Validated {
-            config,
-            plugin,
-            connector_type,
-        })
     }
 
     /// Starts a new plugin instance of the connector and, when it starts, its tasks

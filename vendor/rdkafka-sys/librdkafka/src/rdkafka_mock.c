@@ -525,6 +525,36 @@ rd_kafka_mock_committed_offset_destroy(rd_kafka_mock_partition_t *mpart,
 }
 
 
+rd_kafka_mock_committed_offset_t *
+rd_kafka_mock_committed_offset_find(const rd_kafka_mock_partition_t *mpart,
+                                    const rd_kafkap_str_t *group);
+
+/**
+ * kafka-connect-rs: removes every committed offset of \p group (DeleteGroups).
+ * @returns the number of offsets removed.
+ */
+int rd_kafka_mock_group_offsets_delete(rd_kafka_mock_cluster_t *mcluster,
+                                       const rd_kafkap_str_t *group) {
+        rd_kafka_mock_topic_t *mtopic;
+        int i, removed = 0;
+
+        TAILQ_FOREACH(mtopic, &mcluster->topics, link) {
+                for (i = 0; i < mtopic->partition_cnt; i++) {
+                        rd_kafka_mock_partition_t *mpart =
+                            &mtopic->partitions[i];
+                        rd_kafka_mock_committed_offset_t *coff;
+                        while ((coff = rd_kafka_mock_committed_offset_find(
+                                    mpart, group))) {
+                                rd_kafka_mock_committed_offset_destroy(mpart,
+                                                                       coff);
+                                removed++;
+                        }
+                }
+        }
+        return removed;
+}
+
+
 /**
  * @brief Find previously committed offset for group.
  */

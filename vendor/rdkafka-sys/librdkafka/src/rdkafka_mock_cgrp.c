@@ -265,7 +265,16 @@ rd_kafka_resp_err_t rd_kafka_mock_cgrp_classic_member_leave(
 
         rd_kafka_mock_cgrp_classic_member_destroy(mcgrp, member);
 
-        rd_kafka_mock_cgrp_classic_rebalance(mcgrp, "explicit member leave");
+        /* kafka-connect-rs: as Kafka's broker, the last member leaving
+         * empties the group, so the next member to join is assigned at once;
+         * the mock rebalanced and kept the next joiner waiting a session
+         * timeout (45 s) for members that were gone. */
+        if (mcgrp->member_cnt == 0)
+                rd_kafka_mock_cgrp_classic_set_state(
+                    mcgrp, RD_KAFKA_MOCK_CGRP_STATE_EMPTY, "last member left");
+        else
+                rd_kafka_mock_cgrp_classic_rebalance(mcgrp,
+                                                     "explicit member leave");
 
         return RD_KAFKA_RESP_ERR_NO_ERROR;
 }

@@ -1048,7 +1048,14 @@ static int rd_kafka_mock_handle_OffsetCommit(rd_kafka_mock_connection_t *mconn,
                                 member = rd_kafka_mock_cgrp_classic_member_find(
                                     mcgrp_classic, &MemberId);
 
-                        if (!member)
+                        /* kafka-connect-rs: as Kafka's broker, a group with
+                         * no members takes commits from a client outside it
+                         * (generation -1): the REST API sets the offsets of
+                         * a stopped sink connector this way. */
+                        if (!member && mcgrp_classic->member_cnt == 0 &&
+                            GenerationIdOrMemberEpoch == -1)
+                                all_err = RD_KAFKA_RESP_ERR_NO_ERROR;
+                        else if (!member)
                                 all_err = RD_KAFKA_RESP_ERR_UNKNOWN_MEMBER_ID;
                         else
                                 all_err =
@@ -1806,6 +1813,70 @@ err_parse:
         return -1;
 }
 
+
+
+/**
+ * kafka-connect-rs: Handle DeleteGroupsRequest (v0-1): a group with no members
+ * is removed with its committed offsets, as Kafka's broker does. The mock had
+ * no handler, and librdkafka's admin client asserted and aborted the process
+ * when the request was refused.
+ */
+static int rd_kafka_mock_handle_DeleteGroups(rd_kafka_mock_connection_t *mconn,
+                                             rd_kafka_buf_t *rkbuf) {
+        rd_kafka_mock_cluster_t *mcluster = mconn->broker->cluster;
+        const rd_bool_t log_decode_errors = rd_true;
+        rd_kafka_buf_t *resp = rd_kafka_mock_buf_new_response(rkbuf);
+        int32_t GroupCnt;
+        int i;
+
+        rd_kafka_buf_read_arraycnt(rkbuf, &GroupCnt, 100000);
+
+        rd_kafka_buf_write_i32(resp, 0); /* ThrottleTimeMs */
+        rd_kafka_buf_write_arraycnt(resp, GroupCnt);
+
+        for (i = 0; i < GroupCnt; i++) {
+                rd_kafkap_str_t GroupId;
+                rd_kafka_resp_err_t err;
+                rd_kafka_mock_broker_t *mrkb;
+                rd_kafka_mock_cgrp_classic_t *mcgrp;
+
+                rd_kafka_buf_read_str(rkbuf, &GroupId);
+
+                err = rd_kafka_mock_next_request_error(mconn, resp);
+                if (!err) {
+                        mrkb = rd_kafka_mock_cluster_get_coord(
+                            mcluster, RD_KAFKA_COORD_GROUP, &GroupId);
+                        if (!mrkb)
+                                err =
+                                    RD_KAFKA_RESP_ERR_COORDINATOR_NOT_AVAILABLE;
+                        else if (mrkb != mconn->broker)
+                                err = RD_KAFKA_RESP_ERR_NOT_COORDINATOR;
+                }
+                if (!err) {
+                        mcgrp = rd_kafka_mock_cgrp_classic_find(mcluster,
+                                                                &GroupId);
+                        if (mcgrp && mcgrp->member_cnt > 0)
+                                err = RD_KAFKA_RESP_ERR_NON_EMPTY_GROUP;
+                        else if (rd_kafka_mock_group_offsets_delete(
+                                     mcluster, &GroupId) == 0 &&
+                                 !mcgrp)
+                                err = RD_KAFKA_RESP_ERR_GROUP_ID_NOT_FOUND;
+                        else if (mcgrp)
+                                rd_kafka_mock_cgrp_classic_destroy(mcgrp);
+                }
+
+                rd_kafka_buf_write_kstr(resp, &GroupId);
+                rd_kafka_buf_write_i16(resp, err);
+                rd_kafka_buf_write_tags_empty(resp);
+        }
+
+        rd_kafka_mock_connection_send_response(mconn, resp);
+        return 0;
+
+err_parse:
+        rd_kafka_buf_destroy(resp);
+        return -1;
+}
 
 
 /**
@@ -3013,6 +3084,8 @@ const struct rd_kafka_mock_api_handler
         [RD_KAFKAP_JoinGroup]       = {0, 6, 6, rd_kafka_mock_handle_JoinGroup},
         [RD_KAFKAP_Heartbeat]       = {0, 5, 4, rd_kafka_mock_handle_Heartbeat},
         [RD_KAFKAP_LeaveGroup] = {0, 4, 4, rd_kafka_mock_handle_LeaveGroup},
+        /* kafka-connect-rs: */
+        [RD_KAFKAP_DeleteGroups] = {0, 1, 2, rd_kafka_mock_handle_DeleteGroups},
         [RD_KAFKAP_SyncGroup]  = {0, 4, 4, rd_kafka_mock_handle_SyncGroup},
         [RD_KAFKAP_AddPartitionsToTxn] =
             {0, 1, -1, rd_kafka_mock_handle_AddPartitionsToTxn},

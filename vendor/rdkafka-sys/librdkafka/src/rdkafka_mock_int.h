@@ -646,6 +646,9 @@ rd_kafka_mock_cgrp_classic_member_t *rd_kafka_mock_cgrp_classic_member_find(
     const rd_kafka_mock_cgrp_classic_t *mcgrp,
     const rd_kafkap_str_t *MemberId);
 void rd_kafka_mock_cgrp_classic_destroy(rd_kafka_mock_cgrp_classic_t *mcgrp);
+/* kafka-connect-rs: DeleteGroups support. */
+int rd_kafka_mock_group_offsets_delete(rd_kafka_mock_cluster_t *mcluster,
+                                       const rd_kafkap_str_t *group);
 rd_kafka_mock_cgrp_classic_t *
 rd_kafka_mock_cgrp_classic_find(rd_kafka_mock_cluster_t *mcluster,
                                 const rd_kafkap_str_t *GroupId);
