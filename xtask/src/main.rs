@@ -160,13 +160,42 @@ fn demo(seconds: Option<u64>) -> Result {
 /// storage, so it keeps its data across its own restart.
 const TANSU_VERSION: &str = "0.6.0";
 
-/// Where Tansu is installed: a per-machine cache outside the clone, built once.
-fn tansu_root() -> PathBuf {
+/// The per-machine cache outside the clone where test tools are installed once.
+fn tool_cache() -> PathBuf {
     let home = std::env::var_os("HOME")
         .map(PathBuf::from)
         .unwrap_or_else(|| root().join("target"));
     home.join(".cache/kafka-connect-rs")
-        .join(format!("tansu-{TANSU_VERSION}"))
+}
+
+/// Where Tansu is installed.
+fn tansu_root() -> PathBuf {
+    tool_cache().join(format!("tansu-{TANSU_VERSION}"))
+}
+
+/// The Python tools of the REST tests, pinned: schemathesis fuzzes the API from its OpenAPI
+/// document; kafka-connect-py is an independent Kafka Connect client driving it unchanged.
+const PYTHON_TOOLS: &[&str] = &["schemathesis==4.32.5", "kafka-connect-py==1.0.0"];
+
+/// A virtual environment with [`PYTHON_TOOLS`], made from PyPI when missing (seconds);
+/// returns its `bin` directory.
+fn ensure_python_tools() -> Result<PathBuf> {
+    let venv = tool_cache().join(format!("python-tools-{}", PYTHON_TOOLS.join("-")));
+    let bin = venv.join("bin");
+    if bin.join("schemathesis").exists() && bin.join("python").exists() {
+        return Ok(bin);
+    }
+    run(
+        "create the Python test tools' virtual environment (once per machine)",
+        Command::new("python3").arg("-m").arg("venv").arg(&venv),
+    )?;
+    run(
+        "install the Python test tools",
+        Command::new(bin.join("pip"))
+            .args(["install", "--quiet", "--disable-pip-version-check"])
+            .args(PYTHON_TOOLS),
+    )?;
+    Ok(bin)
 }
 
 /// The tansu binary, installed from crates.io when missing (about 10 minutes on 2 cores).
@@ -199,6 +228,7 @@ pub(crate) fn ensure_tansu() -> Result<PathBuf> {
 fn test() -> Result {
     let started = Instant::now();
     let tansu = ensure_tansu()?;
+    let python_tools = ensure_python_tools()?;
     run(
         "cargo fmt --check",
         cargo().args(["fmt", "--all", "--check"]),
@@ -223,7 +253,8 @@ fn test() -> Result {
         "cargo test",
         cargo()
             .args(["test", "--workspace"])
-            .env("TANSU_BIN", &tansu),
+            .env("TANSU_BIN", &tansu)
+            .env("PYTHON_TOOLS_BIN", &python_tools),
     )?;
     eprintln!(
         "xtask: all checks passed in {:.0} s",

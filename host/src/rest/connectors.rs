@@ -139,7 +139,7 @@ pub async fn config(
 /// configuration and restarts it (200).
 #[utoipa::path(put, path = "/connectors/{name}/config", tag = "connectors",
     params(("name" = String, Path)),
-    request_body = BTreeMap<String, String>,
+    request_body = ConfigInput,
     responses(
         (status = 200, description = "Updated", body = ConnectorInfoBody),
         (status = 201, description = "Created", body = ConnectorInfoBody),
@@ -184,7 +184,7 @@ async fn put(
 /// the key. The connector restarts with the result.
 #[utoipa::path(patch, path = "/connectors/{name}/config", tag = "connectors",
     params(("name" = String, Path)),
-    request_body = BTreeMap<String, Option<String>>,
+    request_body = ConfigInput,
     responses(
         (status = 200, description = "Updated", body = ConnectorInfoBody),
         (status = 400, description = "Malformed body or invalid configuration", body = ErrorBody),
@@ -228,9 +228,13 @@ pub async fn status(
 #[serde(rename_all = "camelCase")]
 #[into_params(parameter_in = Query, rename_all = "camelCase")]
 pub struct RestartQuery {
-    /// Restart the tasks too.
+    /// Restart the tasks too: `true` in any case; anything else is false, as in Java.
+    #[serde(default, deserialize_with = "super::model::java_bool")]
+    #[param(value_type = Option<String>)]
     include_tasks: Option<bool>,
-    /// Restart only what has FAILED.
+    /// Restart only what has FAILED: `true` in any case; anything else is false.
+    #[serde(default, deserialize_with = "super::model::java_bool")]
+    #[param(value_type = Option<String>)]
     only_failed: Option<bool>,
 }
 

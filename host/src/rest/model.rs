@@ -14,7 +14,8 @@ pub type Config = BTreeMap<String, String>;
 
 /// A configuration value as users send it: Kafka's clients send strings, some send numbers
 /// and booleans (Java's Jackson takes them as their text), PATCH sends null to remove a key.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, ToSchema)]
+#[schema(value_type = Option<SettingValue>)]
 pub struct ConfigValue(pub Option<String>);
 
 impl<'de> Deserialize<'de> for ConfigValue {
@@ -32,6 +33,17 @@ impl<'de> Deserialize<'de> for ConfigValue {
     }
 }
 
+/// What the OpenAPI document says a setting's value may be: a string (numbers and
+/// booleans are taken as their text); null removes the key in PATCH and is ignored elsewhere.
+#[derive(ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)] // only describes the JSON; `ConfigValue` parses it
+enum SettingValue {
+    Text(String),
+    Number(f64),
+    Flag(bool),
+}
+
 /// A configuration as sent in a request.
 pub type ConfigInput = BTreeMap<String, ConfigValue>;
 
@@ -47,7 +59,6 @@ pub fn config_values(input: ConfigInput) -> std::collections::HashMap<String, St
 #[derive(Deserialize, ToSchema)]
 pub struct CreateConnectorRequest {
     pub name: Option<String>,
-    #[schema(value_type = Option<BTreeMap<String, String>>)]
     pub config: Option<ConfigInput>,
     /// RUNNING (default), PAUSED or STOPPED.
     #[schema(value_type = Option<String>, example = "RUNNING")]
@@ -199,4 +210,11 @@ impl MessageBody {
             message: message.into(),
         }
     }
+}
+
+/// A query flag as Java's worker reads it (`Boolean.valueOf`): `true` in any case is true,
+/// anything else false. Python's requests sends `True`/`False`.
+pub fn java_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    let text = Option::<String>::deserialize(d)?;
+    Ok(text.map(|t| t.trim().eq_ignore_ascii_case("true")))
 }

@@ -30,7 +30,10 @@ pub struct PluginBody {
 #[serde(rename_all = "camelCase")]
 #[into_params(parameter_in = Query, rename_all = "camelCase")]
 pub struct PluginsQuery {
-    /// false lists converters, transforms and predicates too (default true).
+    /// Anything but `true` (any case) lists converters, transforms and predicates too;
+    /// absent means true.
+    #[serde(default, deserialize_with = "super::model::java_bool")]
+    #[param(value_type = Option<String>)]
     connectors_only: Option<bool>,
 }
 
@@ -188,7 +191,7 @@ pub struct ConfigInfosBody {
 /// plugin's own, with its value and errors; PASSWORD values hidden.
 #[utoipa::path(put, path = "/connector-plugins/{plugin}/config/validate", tag = "plugins",
     params(("plugin" = String, Path, description = "Connector class name or alias")),
-    request_body = BTreeMap<String, String>,
+    request_body = ConfigInput,
     responses(
         (status = 200, body = ConfigInfosBody),
         (status = 400, description = "Malformed body, or connector.class names another plugin", body = ErrorBody),
