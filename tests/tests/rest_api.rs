@@ -41,6 +41,17 @@ fn sink_config(output: &Path, topic: &str) -> Value {
     })
 }
 
+/// Source `src` from `input` to topic `t`, sink `sink` from `t` to `output`.
+fn start_file_pipeline(w: &Worker, input: &Path, output: &Path) {
+    for (name, config) in [
+        ("src", source_config(input, "t")),
+        ("sink", sink_config(output, "t")),
+    ] {
+        let (code, body) = w.call("PUT", &format!("/connectors/{name}/config"), Some(config));
+        assert_eq!(code, 201, "{body}");
+    }
+}
+
 fn append(path: &Path, lines: &[&str]) {
     let mut f = std::fs::OpenOptions::new().append(true).open(path).unwrap();
     for l in lines {
@@ -345,16 +356,7 @@ fn source_offsets_are_read_altered_and_reset_while_stopped() {
     let (input, output) = (dir.path().join("in.txt"), dir.path().join("out.txt"));
     write_lines(&input, 4);
     let w = worker(dir.path(), &[]);
-    w.call(
-        "PUT",
-        "/connectors/src/config",
-        Some(source_config(&input, "t")),
-    );
-    w.call(
-        "PUT",
-        "/connectors/sink/config",
-        Some(sink_config(&output, "t")),
-    );
+    start_file_pipeline(&w, &input, &output);
     wait_lines(&w, &output, 4);
     let ok = wait_until(WAIT, || {
         w.get("/connectors/src/offsets").1["offsets"][0]["offset"]["position"]
@@ -785,16 +787,7 @@ fn sink_offsets(kind: BrokerKind) {
     let mut settings = broker_worker_settings(&broker, dir.path(), &plugins, STRING);
     settings.push(("offset.flush.interval.ms".into(), "500".into()));
     let w = Worker::standalone(dir.path(), &pairs(&settings), &[]);
-    w.call(
-        "PUT",
-        "/connectors/src/config",
-        Some(source_config(&input, "t")),
-    );
-    w.call(
-        "PUT",
-        "/connectors/sink/config",
-        Some(sink_config(&output, "t")),
-    );
+    start_file_pipeline(&w, &input, &output);
     wait_lines(&w, &output, 6);
     let committed =
         || w.get("/connectors/sink/offsets").1["offsets"][0]["offset"]["kafka_offset"].as_i64();

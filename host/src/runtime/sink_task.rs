@@ -19,7 +19,7 @@ use super::converters::RecordConverters;
 use super::task::{sleep_unless_stopping, TaskControl, TaskEnv, TaskFailure, TaskSpec};
 use crate::config::ConnectorConfig;
 use crate::kafka::consumer_config;
-use crate::storage::{State, TopicTracker};
+use crate::storage::TopicTracker;
 
 /// Records handed to `put` at most at once (Java's `max.poll.records` default).
 const MAX_BATCH: usize = 500;
@@ -98,19 +98,8 @@ pub fn run_sink_task(
     let mut paused = false;
     let result = (|| -> Result<(), TaskFailure> {
         while !control.is_stopping() {
-            if control.is_paused() != paused {
-                paused = !paused;
-                let state = if paused {
-                    State::Paused
-                } else {
-                    State::Running
-                };
-                env.status
-                    .put_task(&spec.connector, spec.id, state, &env.worker_id, None);
-                tracing::info!("sink task {}", if paused { "paused" } else { "resumed" });
-                if !paused {
-                    resume_all(&consumer);
-                }
+            if control.pause_change(&mut paused, spec, env) == Some(false) {
+                resume_all(&consumer);
             }
             if paused {
                 // Polling goes on (the group must see the consumer alive) but moves no data.

@@ -17,7 +17,7 @@ use super::offset_committer::OffsetCommitter;
 use super::offset_tracker::{Batch, OffsetTracker};
 use super::task::{sleep_unless_stopping, TaskControl, TaskEnv, TaskFailure, TaskSpec};
 use crate::kafka::producer_config;
-use crate::storage::{State, TopicTracker};
+use crate::storage::TopicTracker;
 
 /// How long a stopping task waits for in-flight records before committing what was acked.
 const STOP_FLUSH_TIMEOUT: Duration = Duration::from_secs(10);
@@ -93,17 +93,7 @@ pub fn run_source_task(
             if let Some(f) = failure.lock().unwrap_or_else(|e| e.into_inner()).take() {
                 return Err(TaskFailure(f));
             }
-            if control.is_paused() != paused {
-                paused = !paused;
-                let state = if paused {
-                    State::Paused
-                } else {
-                    State::Running
-                };
-                env.status
-                    .put_task(&spec.connector, spec.id, state, &env.worker_id, None);
-                tracing::info!("source task {}", if paused { "paused" } else { "resumed" });
-            }
+            control.pause_change(&mut paused, spec, env);
             if paused {
                 sleep_unless_stopping(stopping, Duration::from_millis(100));
                 continue;

@@ -71,6 +71,25 @@ impl TaskControl {
     pub fn is_paused(&self) -> bool {
         self.paused.load(Ordering::Acquire)
     }
+
+    /// Compares the paused flag with what the loop last saw (`seen`); on a change, records
+    /// the task's new state and returns it (true: now paused).
+    pub fn pause_change(&self, seen: &mut bool, spec: &TaskSpec, env: &TaskEnv) -> Option<bool> {
+        let paused = self.is_paused();
+        if paused == *seen {
+            return None;
+        }
+        *seen = paused;
+        let state = if paused {
+            State::Paused
+        } else {
+            State::Running
+        };
+        env.status
+            .put_task(&spec.connector, spec.id, state, &env.worker_id, None);
+        tracing::info!("task {}", if paused { "paused" } else { "resumed" });
+        Some(paused)
+    }
 }
 
 /// A running task thread.
