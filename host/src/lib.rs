@@ -1,6 +1,6 @@
 //! The Kafka Connect worker: loads connector plugins from shared libraries and runs them.
 //!
-//! Dependencies point one way: `rest → runtime → {plugins, storage, kafka, data, config}`,
+//! Dependencies point one way: `rest → runtime → {plugins, storage, kafka, data, transforms, config}`,
 //! and `plugin-abi` is used by all. See `ARCHITECTURE.md` for the map.
 
 pub mod config;
@@ -12,3 +12,4 @@ pub mod rest;
 pub mod runtime;
 pub mod standalone;
 pub mod storage;
+pub mod transforms;

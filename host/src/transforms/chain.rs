@@ -1,0 +1,219 @@
+//! A connector's transformation chain, built from its configuration.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use super::registry::{find_predicate, find_transform};
+use super::{Predicate, Record, Settings, Transformation};
+use crate::config::subset;
+
+struct Step {
+    alias: String,
+    transform: Box<dyn Transformation>,
+    /// The predicate deciding whether the step applies, and whether it is negated.
+    predicate: Option<(Arc<dyn Predicate>, bool)>,
+}
+
+/// The transforms of one connector, in order.
+#[derive(Default)]
+pub struct TransformChain {
+    steps: Vec<Step>,
+}
+
+fn aliases(props: &HashMap<String, String>, key: &str) -> Vec<String> {
+    Settings(props.clone()).list(key)
+}
+
+impl TransformChain {
+    /// Builds the chain from `transforms`, `transforms.<alias>.*`, `predicates` and
+    /// `predicates.<alias>.*`; every problem is reported, each naming its key.
+    pub fn from_config(props: &HashMap<String, String>) -> Result<TransformChain, Vec<String>> {
+        let mut errors = Vec::new();
+        let mut predicates: HashMap<String, Arc<dyn Predicate>> = HashMap::new();
+        let predicate_aliases = aliases(props, "predicates");
+        check_unique(&predicate_aliases, "predicates", &mut errors);
+        for alias in &predicate_aliases {
+            let prefix = format!("predicates.{alias}.");
+            let settings = Settings(subset(props, &prefix));
+            let type_key = format!("{prefix}type");
+            match settings.get("type") {
+                None => errors.push(format!(
+                    "Missing required configuration \"{type_key}\" which has no default value."
+                )),
+                Some(class) => match find_predicate(class) {
+                    None => errors.push(format!(
+                        "Invalid value {class} for configuration {type_key}: Class {class} could not be found."
+                    )),
+                    Some(make) => match make(&settings) {
+                        Ok(p) => {
+                            predicates.insert(alias.clone(), Arc::from(p));
+                        }
+                        Err(e) => errors.push(format!("{prefix}: {e}")),
+                    },
+                },
+            }
+        }
+
+        let mut steps = Vec::new();
+        let transform_aliases = aliases(props, "transforms");
+        check_unique(&transform_aliases, "transforms", &mut errors);
+        for alias in &transform_aliases {
+            let prefix = format!("transforms.{alias}.");
+            let settings = Settings(subset(props, &prefix));
+            let type_key = format!("{prefix}type");
+            let Some(class) = settings.get("type") else {
+                errors.push(format!(
+                    "Missing required configuration \"{type_key}\" which has no default value."
+                ));
+                continue;
+            };
+            let Some((make, side)) = find_transform(class) else {
+                errors.push(format!(
+                    "Invalid value {class} for configuration {type_key}: Class {class} could not be found."
+                ));
+                continue;
+            };
+            let predicate = match settings.get("predicate") {
+                None => None,
+                Some(p) => match predicates.get(p) {
+                    Some(predicate) => match settings.bool("negate", false) {
+                        Ok(negate) => Some((predicate.clone(), negate)),
+                        Err(e) => {
+                            errors.push(format!("{prefix}negate: {e}"));
+                            None
+                        }
+                    },
+                    None => {
+                        if !predicate_aliases.contains(&p.to_string()) {
+                            errors.push(format!(
+                                "Invalid value {p} for configuration {prefix}predicate: The predicate alias {p} is not defined in 'predicates'"
+                            ));
+                        }
+                        None
+                    }
+                },
+            };
+            match make(side, &settings) {
+                Ok(transform) => steps.push(Step {
+                    alias: alias.clone(),
+                    transform,
+                    predicate,
+                }),
+                Err(e) => errors.push(format!(
+                    "Invalid configuration of transform {alias} ({class}): {e}"
+                )),
+            }
+        }
+        if errors.is_empty() {
+            Ok(TransformChain { steps })
+        } else {
+            Err(errors)
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+
+    /// Runs the record through every step whose predicate lets it; `None` when a step drops
+    /// it. An error names the step.
+    pub fn apply(&self, mut record: Record) -> Result<Option<Record>, String> {
+        for step in &self.steps {
+            if let Some((predicate, negate)) = &step.predicate {
+                if predicate.test(&record) == *negate {
+                    continue;
+                }
+            }
+            match step.transform.apply(record) {
+                Ok(Some(next)) => record = next,
+                Ok(None) => return Ok(None),
+                Err(e) => return Err(format!("transform {} failed: {e}", step.alias)),
+            }
+        }
+        Ok(Some(record))
+    }
+}
+
+fn check_unique(aliases: &[String], key: &str, errors: &mut Vec<String>) {
+    for (i, a) in aliases.iter().enumerate() {
+        if aliases[..i].contains(a) {
+            errors.push(format!(
+                "Invalid value {} for configuration {key}: Duplicate alias provided.",
+                aliases.join(",")
+            ));
+            return;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use plugin_abi::data::Value;
+
+    fn props(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn no_transforms_is_an_empty_chain() {
+        assert!(TransformChain::from_config(&props(&[])).unwrap().is_empty());
+    }
+
+    #[test]
+    fn config_errors_name_their_keys() {
+        let errors = TransformChain::from_config(&props(&[
+            ("transforms", "a,b,c"),
+            ("transforms.b.type", "com.example.Nope"),
+            (
+                "transforms.c.type",
+                "org.apache.kafka.connect.transforms.Filter",
+            ),
+            ("transforms.c.predicate", "missing"),
+        ]))
+        .err()
+        .unwrap();
+        assert!(errors[0].contains("\"transforms.a.type\""), "{errors:?}");
+        assert!(errors[1].contains("com.example.Nope"), "{errors:?}");
+        assert!(errors[2].contains("transforms.c.predicate"), "{errors:?}");
+        let dup = TransformChain::from_config(&props(&[("transforms", "a,a")]))
+            .err()
+            .unwrap();
+        assert!(dup[0].contains("Duplicate alias"), "{dup:?}");
+    }
+
+    #[test]
+    fn predicates_decide_and_negate_flips() {
+        let chain = TransformChain::from_config(&props(&[
+            ("transforms", "drop"),
+            ("transforms.drop.type", "Filter"),
+            ("transforms.drop.predicate", "isFoo"),
+            ("predicates", "isFoo"),
+            (
+                "predicates.isFoo.type",
+                "org.apache.kafka.connect.transforms.predicates.TopicNameMatches",
+            ),
+            ("predicates.isFoo.pattern", "foo.*"),
+        ]))
+        .unwrap();
+        let foo = Record::new("foo-1", None, Value::string("x"));
+        let bar = Record::new("bar", None, Value::string("x"));
+        assert_eq!(chain.apply(foo.clone()).unwrap(), None);
+        assert_eq!(chain.apply(bar.clone()).unwrap(), Some(bar.clone()));
+        let negated = TransformChain::from_config(&props(&[
+            ("transforms", "drop"),
+            ("transforms.drop.type", "Filter"),
+            ("transforms.drop.predicate", "isFoo"),
+            ("transforms.drop.negate", "true"),
+            ("predicates", "isFoo"),
+            ("predicates.isFoo.type", "TopicNameMatches"),
+            ("predicates.isFoo.pattern", "foo.*"),
+        ]))
+        .unwrap();
+        assert_eq!(negated.apply(foo.clone()).unwrap(), Some(foo));
+        assert_eq!(negated.apply(bar).unwrap(), None);
+    }
+}

@@ -1,0 +1,37 @@
+//! Single message transforms and predicates: Kafka's built-ins under their Java class names,
+//! configured as Kafka does (`transforms=a,b`, `transforms.a.type=…`, `transforms.a.predicate`,
+//! `transforms.a.negate`, `predicates=p`, `predicates.p.type=…`).
+//!
+//! Each transform lives in a file of its own and is registered in [`registry`].
+
+mod chain;
+mod filter;
+mod headers;
+mod predicates;
+mod record;
+pub mod registry;
+mod routers;
+mod settings;
+pub mod util;
+
+pub use chain::TransformChain;
+pub use record::Record;
+pub use settings::Settings;
+
+/// Which part of a record a `$Key` / `$Value` variant works on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    Key,
+    Value,
+}
+
+/// Kafka's `Transformation`: one record in, one record or none (dropped) out.
+pub trait Transformation: Send {
+    /// The transformed record, `None` to drop it; an error names what was wrong.
+    fn apply(&self, record: Record) -> Result<Option<Record>, String>;
+}
+
+/// Kafka's `Predicate`: decides whether a transformation applies to a record.
+pub trait Predicate: Send + Sync {
+    fn test(&self, record: &Record) -> bool;
+}
