@@ -534,6 +534,34 @@ pub fn read_topic(bootstrap_servers: &str, topic: &str) -> Vec<Option<Vec<u8>>> 
 
 /// As [`read_topic`], with each record's timestamp (milliseconds since the epoch).
 pub fn read_topic_timestamped(bootstrap_servers: &str, topic: &str) -> Vec<(i64, Option<Vec<u8>>)> {
+    read_topic_messages(bootstrap_servers, topic)
+        .into_iter()
+        .map(|m| (m.timestamp, m.value))
+        .collect()
+}
+
+/// A record read back from a topic.
+#[derive(Debug, Clone)]
+pub struct ReadMessage {
+    pub timestamp: i64,
+    pub key: Option<Vec<u8>>,
+    pub value: Option<Vec<u8>>,
+    /// Header keys and values as text.
+    pub headers: Vec<(String, String)>,
+}
+
+impl ReadMessage {
+    /// The first header called `key`, as text.
+    pub fn header(&self, key: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Every record of partition 0 of `topic`, with keys and headers.
+pub fn read_topic_messages(bootstrap_servers: &str, topic: &str) -> Vec<ReadMessage> {
     let consumer: BaseConsumer = ClientConfig::new()
         .set("bootstrap.servers", bootstrap_servers)
         .set("group.id", format!("e2e-reader-{}", unique()))
@@ -550,19 +578,34 @@ pub fn read_topic_timestamped(bootstrap_servers: &str, topic: &str) -> Vec<(i64,
     tpl.add_partition_offset(topic, 0, Offset::Beginning)
         .expect("partition");
     consumer.assign(&tpl).expect("assign");
-    let mut values = Vec::with_capacity(high.max(0) as usize);
+    let mut messages = Vec::with_capacity(high.max(0) as usize);
     let deadline = Instant::now() + Duration::from_secs(180);
     let mut last_record = Instant::now();
     while Instant::now() < deadline {
         match consumer.poll(Duration::from_millis(200)) {
             Some(Ok(m)) => {
-                values.push((
-                    m.timestamp().to_millis().unwrap_or(0),
-                    m.payload().map(<[u8]>::to_vec),
-                ));
+                use rdkafka::message::Headers;
+                let headers = m
+                    .headers()
+                    .map(|hs| {
+                        hs.iter()
+                            .map(|h| {
+                                let value =
+                                    h.value.map(String::from_utf8_lossy).unwrap_or_default();
+                                (h.key.to_string(), value.into_owned())
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                messages.push(ReadMessage {
+                    timestamp: m.timestamp().to_millis().unwrap_or(0),
+                    key: m.key().map(<[u8]>::to_vec),
+                    value: m.payload().map(<[u8]>::to_vec),
+                    headers,
+                });
                 last_record = Instant::now();
             }
-            _ if (values.len() as i64) >= high
+            _ if (messages.len() as i64) >= high
                 && last_record.elapsed() > Duration::from_secs(2) =>
             {
                 break
@@ -570,7 +613,24 @@ pub fn read_topic_timestamped(bootstrap_servers: &str, topic: &str) -> Vec<(i64,
             _ => {}
         }
     }
-    values
+    messages
+}
+
+/// Produces `values` to partition 0 of `topic`, in order, and waits for every ack.
+pub fn produce(bootstrap_servers: &str, topic: &str, values: &[&[u8]]) {
+    use rdkafka::producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedProducer};
+    let producer: ThreadedProducer<DefaultProducerContext> = ClientConfig::new()
+        .set("bootstrap.servers", bootstrap_servers)
+        .set("enable.idempotence", "true")
+        .create()
+        .expect("producer");
+    for v in values {
+        producer
+            .send(BaseRecord::<[u8], [u8]>::to(topic).payload(v).partition(0))
+            .map_err(|(e, _)| e)
+            .expect("send");
+    }
+    producer.flush(Duration::from_secs(30)).expect("flush");
 }
 
 /// The source position stored in a standalone offsets file for a file source.

@@ -3,8 +3,7 @@
 
 use std::time::Duration;
 
-use rdkafka::admin::{AdminClient, AdminOptions};
-use rdkafka::client::DefaultClientContext;
+use rdkafka::admin::AdminOptions;
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
 use rdkafka::{Offset, TopicPartitionList};
 
@@ -111,15 +110,9 @@ pub fn commit(
 
 /// Deletes the group and with it every committed offset (Java's reset of a sink's offsets).
 pub fn delete_group(settings: &ClientSettings, group: &str) -> Result<(), String> {
-    let admin: AdminClient<DefaultClientContext> = rdkafka::ClientConfig::new()
-        .set("bootstrap.servers", &settings.bootstrap_servers)
-        .create()
-        .map_err(|e| format!("cannot create an admin client: {e}"))?;
+    let admin = super::admin::admin_client(settings)?;
     let options = AdminOptions::new().request_timeout(Some(TIMEOUT));
-    let deleting = admin.delete_groups(&[group], &options);
-    let results = tokio::runtime::Handle::try_current()
-        .map_err(|_| "deleting a group needs the worker's runtime".to_string())?
-        .block_on(deleting)
+    let results = super::admin::block_on(admin.delete_groups(&[group], &options))?
         .map_err(|e| format!("cannot delete consumer group {group}: {e}"))?;
     for result in results {
         match result {

@@ -1,5 +1,6 @@
 //! Kafka clients: configuration mapping, the embedded broker, consumer group offsets.
 
+pub mod admin;
 mod client_config;
 mod embedded;
 pub mod group_offsets;

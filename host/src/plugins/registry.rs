@@ -127,6 +127,23 @@ impl PluginRegistry {
                 PluginSource::BuiltIn,
             );
         }
+        let transforms = crate::transforms::registry::transform_classes()
+            .into_iter()
+            .map(|c| (c, PluginKind::Transformation));
+        let predicates = crate::transforms::registry::predicate_classes()
+            .into_iter()
+            .map(|c| (c, PluginKind::Predicate));
+        for (class, kind) in transforms.chain(predicates) {
+            registry.add(
+                PluginDescriptor {
+                    class: class.into(),
+                    kind,
+                    version: env!("CARGO_PKG_VERSION").into(),
+                    task_class: "".into(),
+                },
+                PluginSource::BuiltIn,
+            );
+        }
         for file in scan_plugin_path(plugin_path) {
             match registry.add_library(&file) {
                 Ok(count) => {

@@ -2,6 +2,7 @@
 
 mod contexts;
 mod converters;
+mod errors;
 mod offset_committer;
 mod offset_tracker;
 mod sink_task;

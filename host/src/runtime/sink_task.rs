@@ -16,10 +16,12 @@ use rdkafka::{ClientContext, Offset, TopicPartitionList};
 
 use super::contexts::{sink_task_context, SinkShared};
 use super::converters::RecordConverters;
+use super::errors::{ErrorPolicy, ErrorReporter, FailedRecord, Stage};
 use super::task::{sleep_unless_stopping, TaskControl, TaskEnv, TaskFailure, TaskSpec};
 use crate::config::ConnectorConfig;
 use crate::kafka::consumer_config;
 use crate::storage::TopicTracker;
+use crate::transforms::{Record, TransformChain};
 
 /// Records handed to `put` at most at once (Java's `max.poll.records` default).
 const MAX_BATCH: usize = 500;
@@ -96,7 +98,16 @@ pub fn run_sink_task(
     let mut last_commit = Instant::now();
     let mut topics = TopicTracker::new(&spec.connector, env.topics.clone());
     let mut paused = false;
+    let transforms =
+        TransformChain::from_config(&spec.connector_props).map_err(|e| e.join("; "))?;
+    let policy = ErrorPolicy::from_config(&spec.connector_props)?;
+    let mut errors = ErrorReporter::new(policy, &spec.connector, spec.id, &env.clients)?;
     let result = (|| -> Result<(), TaskFailure> {
+        let mut pipeline = Pipeline {
+            converters: &converters,
+            transforms: &transforms,
+            errors: &mut errors,
+        };
         while !control.is_stopping() {
             if control.pause_change(&mut paused, spec, env) == Some(false) {
                 resume_all(&consumer);
@@ -106,7 +117,7 @@ pub fn run_sink_task(
                 idle_paused(&consumer);
                 continue;
             }
-            let batch = poll_batch(&consumer, &converters, &mut consumed)?;
+            let batch = poll_batch(&consumer, &mut pipeline, &mut consumed)?;
             for r in &batch {
                 topics.saw(&r.topic);
             }
@@ -115,6 +126,7 @@ pub fn run_sink_task(
             }
             let requested = shared.commit_requested.swap(false, Ordering::AcqRel);
             if requested || last_commit.elapsed() >= env.worker.offset_flush_interval {
+                pipeline.errors.flush()?;
                 commit(&consumer, &mut task, &consumed)?;
                 last_commit = Instant::now();
             }
@@ -122,8 +134,17 @@ pub fn run_sink_task(
         Ok(())
     })();
     // Commit what was put before stopping, unless the task failed (its data may be partial).
+    if errors.skipped > 0 {
+        tracing::warn!(
+            "{} records failed and were skipped (errors.tolerance=all)",
+            errors.skipped
+        );
+    }
     if result.is_ok() {
-        if let Err(TaskFailure(e)) = commit(&consumer, &mut task, &consumed) {
+        if let Err(TaskFailure(e)) = errors
+            .flush()
+            .and_then(|()| commit(&consumer, &mut task, &consumed))
+        {
             tracing::warn!("final offset commit failed: {e}");
         }
     }
@@ -257,9 +278,16 @@ fn subscribe(
     Ok(())
 }
 
+/// What turns consumed messages into the records `put` gets.
+struct Pipeline<'a> {
+    converters: &'a RecordConverters,
+    transforms: &'a TransformChain,
+    errors: &'a mut ErrorReporter,
+}
+
 fn poll_batch(
     consumer: &BaseConsumer<AssignmentTracker>,
-    converters: &RecordConverters,
+    pipeline: &mut Pipeline<'_>,
     consumed: &mut ConsumedOffsets,
 ) -> Result<Vec<SinkRecord>, TaskFailure> {
     let mut batch = Vec::new();
@@ -273,7 +301,10 @@ fn poll_batch(
                 break;
             }
             Some(Ok(message)) => {
-                batch.push(to_sink_record(&message, converters)?);
+                if let Some(record) = process(&message, pipeline)? {
+                    batch.push(record);
+                }
+                // A skipped or filtered record counts as consumed: it is not read again.
                 consumed.record(message.topic(), message.partition(), message.offset() + 1);
             }
         }
@@ -282,26 +313,62 @@ fn poll_batch(
     Ok(batch)
 }
 
+/// Converts and transforms one message; `None` when a transform drops it or it failed and
+/// the error policy skips it.
+fn process(
+    m: &BorrowedMessage<'_>,
+    pipeline: &mut Pipeline<'_>,
+) -> Result<Option<SinkRecord>, TaskFailure> {
+    let converted = to_sink_record(m, pipeline.converters).and_then(|record| {
+        if pipeline.transforms.is_empty() {
+            return Ok(Some(record));
+        }
+        let (record, origin) = Record::from_sink(record);
+        match pipeline.transforms.apply(record) {
+            Ok(out) => Ok(out.map(|r| r.into_sink(origin))),
+            Err(e) => Err((Stage::Transformation, e)),
+        }
+    });
+    match converted {
+        Ok(record) => Ok(record),
+        Err((stage, error)) => {
+            let headers = m
+                .headers()
+                .map(|hs| hs.iter().map(|h| (h.key, h.value)).collect())
+                .unwrap_or_default();
+            let failed = FailedRecord {
+                topic: m.topic(),
+                partition: Some(m.partition()),
+                offset: Some(m.offset()),
+                key: m.key(),
+                value: m.payload(),
+                headers,
+            };
+            pipeline.errors.failed(stage, &error, &failed)?;
+            Ok(None)
+        }
+    }
+}
+
 fn to_sink_record(
     m: &BorrowedMessage<'_>,
     converters: &RecordConverters,
-) -> Result<SinkRecord, TaskFailure> {
-    let at = || {
-        format!(
-            "topic {} partition {} offset {}",
-            m.topic(),
-            m.partition(),
-            m.offset()
+) -> Result<SinkRecord, (Stage, String)> {
+    let (key_schema, key) = converters.key.to_connect(m.topic(), m.key()).map_err(|e| {
+        (
+            Stage::KeyConverter,
+            format!("Failed to convert the key: {e}"),
         )
-    };
-    let (key_schema, key) = converters
-        .key
-        .to_connect(m.topic(), m.key())
-        .map_err(|e| format!("Failed to convert the key of the record at {}: {e}", at()))?;
+    })?;
     let (value_schema, value) = converters
         .value
         .to_connect(m.topic(), m.payload())
-        .map_err(|e| format!("Failed to convert the value of the record at {}: {e}", at()))?;
+        .map_err(|e| {
+            (
+                Stage::ValueConverter,
+                format!("Failed to convert the value: {e}"),
+            )
+        })?;
     let (timestamp, timestamp_type) = match m.timestamp() {
         rdkafka::Timestamp::NotAvailable => (None, TimestampType::NoTimestampType),
         rdkafka::Timestamp::CreateTime(t) => (Some(t), TimestampType::CreateTime),

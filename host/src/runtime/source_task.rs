@@ -3,7 +3,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use plugin_abi::data::SourceRecord;
+use plugin_abi::data::{SourceRecord, Value};
 use plugin_abi::errors::ErrorKind;
 use plugin_abi::ffi::props_to_ffi;
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
@@ -13,11 +13,13 @@ use rdkafka::ClientContext;
 
 use super::contexts::source_task_context;
 use super::converters::RecordConverters;
+use super::errors::{ErrorPolicy, ErrorReporter, FailedRecord, Stage};
 use super::offset_committer::OffsetCommitter;
 use super::offset_tracker::{Batch, OffsetTracker};
 use super::task::{sleep_unless_stopping, TaskControl, TaskEnv, TaskFailure, TaskSpec};
 use crate::kafka::producer_config;
 use crate::storage::TopicTracker;
+use crate::transforms::{Record, TransformChain};
 
 /// How long a stopping task waits for in-flight records before committing what was acked.
 const STOP_FLUSH_TIMEOUT: Duration = Duration::from_secs(10);
@@ -88,6 +90,14 @@ pub fn run_source_task(
     let mut commits_seen = 0;
     let mut topics = TopicTracker::new(&spec.connector, env.topics.clone());
     let mut paused = false;
+    let transforms =
+        TransformChain::from_config(&spec.connector_props).map_err(|e| e.join("; "))?;
+    let mut errors = ErrorReporter::new(
+        ErrorPolicy::from_config(&spec.connector_props)?,
+        &spec.connector,
+        spec.id,
+        &env.clients,
+    )?;
     let result = (|| -> Result<(), TaskFailure> {
         while !control.is_stopping() {
             if let Some(f) = failure.lock().unwrap_or_else(|e| e.into_inner()).take() {
@@ -107,11 +117,42 @@ pub fn run_source_task(
                 }
                 Err(e) => return Err(TaskFailure(e.message.into_string())),
             };
-            if !records.is_empty() {
-                for r in records.iter() {
-                    topics.saw(&r.topic);
+            if records.is_empty() {
+                // Nothing to send.
+            } else if transforms.is_empty() {
+                let mut out = Outbound {
+                    converters: &converters,
+                    errors: &mut errors,
+                    topics: &mut topics,
+                };
+                send_batch(&producer, &mut out, &tracker, &records, None)?;
+            } else {
+                // Every polled record's position counts, dropped or not: a filtered
+                // record is done with and must not be read again after a restart.
+                let positions: Vec<(Value, Value)> = records
+                    .iter()
+                    .map(|r| (r.source_partition.clone(), r.source_offset.clone()))
+                    .collect();
+                let mut kept = Vec::with_capacity(records.len());
+                for r in records {
+                    let (record, position) = Record::from_source(r);
+                    let topic = record.topic.clone();
+                    match transforms.apply(record) {
+                        Ok(Some(out)) => kept.push(out.into_source(position)),
+                        Ok(None) => {}
+                        Err(e) => errors.failed(
+                            Stage::Transformation,
+                            &e,
+                            &FailedRecord::topic_only(&topic),
+                        )?,
+                    }
                 }
-                send_batch(&producer, &converters, &tracker, &records)?;
+                let mut out = Outbound {
+                    converters: &converters,
+                    errors: &mut errors,
+                    topics: &mut topics,
+                };
+                send_batch(&producer, &mut out, &tracker, &kept, Some(&positions))?;
             }
             let commits = committer.commits();
             if commits != commits_seen {
@@ -138,43 +179,67 @@ pub fn run_source_task(
     result
 }
 
+/// What a polled batch goes through before the producer.
+struct Outbound<'a> {
+    converters: &'a RecordConverters,
+    errors: &'a mut ErrorReporter,
+    topics: &'a mut TopicTracker,
+}
+
+/// Converts and sends a batch. `positions` are every polled record's source positions when
+/// transforms dropped some (else the records' own count); records that fail conversion go
+/// to the error policy.
 fn send_batch(
     producer: &ThreadedProducer<DeliveryTracker>,
-    converters: &RecordConverters,
+    out: &mut Outbound<'_>,
     tracker: &OffsetTracker,
     records: &[SourceRecord],
+    positions: Option<&[(Value, Value)]>,
 ) -> Result<(), TaskFailure> {
     // Convert the whole batch first: a conversion error fails the task before anything
     // of the batch is tracked.
     let mut converted = Vec::with_capacity(records.len());
     for r in records.iter() {
-        let key = converters
+        let key = out
+            .converters
             .key
             .from_connect(&r.topic, r.key_schema.as_ref().into_option(), &r.key)
             .map_err(|e| {
-                format!(
-                    "Failed to convert the key of a record for topic {}: {e}",
-                    r.topic
+                (
+                    Stage::KeyConverter,
+                    format!("Failed to convert the key: {e}"),
                 )
-            })?;
-        let value = converters
-            .value
-            .from_connect(&r.topic, r.value_schema.as_ref().into_option(), &r.value)
-            .map_err(|e| {
-                format!(
-                    "Failed to convert the value of a record for topic {}: {e}",
-                    r.topic
-                )
-            })?;
-        converted.push((key, value));
+            });
+        let both = key.and_then(|key| {
+            out.converters
+                .value
+                .from_connect(&r.topic, r.value_schema.as_ref().into_option(), &r.value)
+                .map(|value| (key, value))
+                .map_err(|e| {
+                    (
+                        Stage::ValueConverter,
+                        format!("Failed to convert the value: {e}"),
+                    )
+                })
+        });
+        match both {
+            Ok(kv) => converted.push((r, kv)),
+            Err((stage, e)) => out
+                .errors
+                .failed(stage, &e, &FailedRecord::topic_only(&r.topic))?,
+        }
     }
-    let batch = tracker.submit(
-        records.len(),
-        records
-            .iter()
-            .map(|r| (&r.source_partition, &r.source_offset)),
-    );
-    for (r, (key, value)) in records.iter().zip(converted.iter()) {
+    let batch = match positions {
+        Some(all) => tracker.submit(converted.len(), all.iter().map(|(p, o)| (p, o))),
+        None => tracker.submit(
+            converted.len(),
+            records
+                .iter()
+                .map(|r| (&r.source_partition, &r.source_offset)),
+        ),
+    };
+    for (r, (key, value)) in converted.iter() {
+        out.topics.saw(&r.topic);
         let mut record = BaseRecord::with_opaque_to(r.topic.as_str(), batch.clone());
         if let Some(v) = value {
             record = record.payload(&**v);

@@ -9,12 +9,14 @@ use serde::Deserialize;
 
 use super::contexts::{connector_context, ConnectorSignals};
 use super::converters::RecordConverters;
+use super::errors::ErrorPolicy;
 use super::sink_task::run_sink_task;
 use super::source_task::run_source_task;
 use super::task::{TaskEnv, TaskHandle, TaskSpec};
 use crate::config::{sink_errors, ConnectorConfig, ConnectorType};
 use crate::plugins::{PluginInfo, PluginRegistry};
 use crate::storage::{ConnectorStatus, State, TaskStatus};
+use crate::transforms::TransformChain;
 
 /// Why a request to the worker was refused.
 #[derive(Debug, thiserror::Error)]
@@ -220,6 +222,12 @@ impl Worker {
             errors.extend(sink_errors(&props));
         }
         if let Err(e) = RecordConverters::for_connector(&self.env.worker, &props) {
+            errors.push(e);
+        }
+        if let Err(e) = TransformChain::from_config(&props) {
+            errors.extend(e);
+        }
+        if let Err(e) = ErrorPolicy::from_config(&props) {
             errors.push(e);
         }
         let connector = plugin
