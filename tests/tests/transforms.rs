@@ -1,0 +1,108 @@
+//! Transforms and predicates run in the real worker's source and sink tasks, on both
+//! brokers; what each transform does is unit-tested beside it.
+
+use std::time::Duration;
+
+use e2e::{
+    on_every_broker, pairs, path_str, plugin_dir, read_lines, read_topic_messages, wait_until,
+    worker_settings, write_lines, TestBroker, Worker,
+};
+
+const STRING: &str = "org.apache.kafka.connect.storage.StringConverter";
+
+on_every_broker! {
+    fn a_chain_routes_tags_and_filters(kind) {
+        let dir = tempfile::tempdir().unwrap();
+        let broker = TestBroker::start_external(kind);
+        broker.create_topic("routed-lines", 1);
+        let servers = broker.bootstrap_servers().unwrap().to_string();
+        let (input, dropped, output) = (
+            dir.path().join("in.txt"),
+            dir.path().join("dropped.txt"),
+            dir.path().join("out.txt"),
+        );
+        let lines = write_lines(&input, 10);
+        write_lines(&dropped, 5);
+        let plugins = plugin_dir(dir.path(), &["connect_file"]);
+        let mut settings = worker_settings(dir.path(), &plugins, STRING);
+        settings.push(("bootstrap.servers".into(), servers.clone()));
+        settings.push(("offset.flush.interval.ms".into(), "500".into()));
+        let worker = Worker::standalone(
+            dir.path(),
+            &pairs(&settings),
+            &[
+                &[
+                    ("name", "source"),
+                    ("connector.class", "FileStreamSource"),
+                    ("file", path_str(&input)),
+                    ("topic", "lines"),
+                    ("transforms", "route,tag"),
+                    ("transforms.route.type", "org.apache.kafka.connect.transforms.RegexRouter"),
+                    ("transforms.route.regex", "(.*)"),
+                    ("transforms.route.replacement", "routed-$1"),
+                    ("transforms.tag.type", "InsertHeader"),
+                    ("transforms.tag.header", "origin"),
+                    ("transforms.tag.value.literal", "file"),
+                ],
+                // Everything filtered: nothing sent, yet the position advances.
+                &[
+                    ("name", "filtered"),
+                    ("connector.class", "FileStreamSource"),
+                    ("file", path_str(&dropped)),
+                    ("topic", "never"),
+                    ("transforms", "drop"),
+                    ("transforms.drop.type", "Filter"),
+                    ("transforms.drop.predicate", "all"),
+                    ("predicates", "all"),
+                    ("predicates.all.type", "TopicNameMatches"),
+                    ("predicates.all.pattern", ".*"),
+                ],
+                // The sink drops nothing: its predicate matches no record.
+                &[
+                    ("name", "sink"),
+                    ("connector.class", "FileStreamSink"),
+                    ("file", path_str(&output)),
+                    ("topics", "routed-lines"),
+                    ("transforms", "drop"),
+                    ("transforms.drop.type", "Filter"),
+                    ("transforms.drop.predicate", "tombstone"),
+                    ("predicates", "tombstone"),
+                    ("predicates.tombstone.type", "RecordIsTombstone"),
+                ],
+            ],
+        );
+        let arrived = wait_until(Duration::from_secs(60), || read_lines(&output).len() >= lines.len());
+        assert!(arrived, "{:?}\n{}", read_lines(&output), worker.log());
+        assert_eq!(read_lines(&output), lines);
+        let routed = read_topic_messages(&servers, "routed-lines");
+        assert_eq!(routed.len(), lines.len());
+        assert!(routed.iter().all(|m| m.header("origin") == Some("file")));
+
+        let end = std::fs::metadata(&dropped).unwrap().len() as i64;
+        let offsets = || worker.get("/connectors/filtered/offsets").1["offsets"][0]["offset"]["position"].as_i64();
+        assert!(wait_until(Duration::from_secs(30), || offsets() == Some(end)), "{:?}", offsets());
+        assert_eq!(worker.get("/connectors/filtered/topics").1["filtered"]["topics"], serde_json::json!([]));
+    }
+}
+
+#[test]
+fn a_bad_transform_config_is_refused_naming_the_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let plugins = plugin_dir(dir.path(), &["connect_file"]);
+    let settings = worker_settings(dir.path(), &plugins, STRING);
+    let worker = Worker::standalone(dir.path(), &pairs(&settings), &[]);
+    let (code, body) = worker.call(
+        "PUT",
+        "/connectors/x/config",
+        Some(serde_json::json!({
+            "connector.class": "FileStreamSource", "file": "/tmp/x", "topic": "t",
+            "transforms": "a,b", "transforms.a.type": "com.example.Nope"
+        })),
+    );
+    assert_eq!(code, 400, "{body}");
+    let message = body["message"].as_str().unwrap();
+    assert!(
+        message.contains("com.example.Nope") && message.contains("transforms.b.type"),
+        "{message}"
+    );
+}
