@@ -66,9 +66,10 @@ pub fn run(worker_file: &Path, connector_files: &[PathBuf]) -> anyhow::Result<()
         offsets,
         status: Arc::new(StatusStore::default()),
         topics: Arc::new(ActiveTopics::new(config.topic_tracking)),
+        plugins: Arc::new(registry),
         worker_id,
     };
-    let worker = Arc::new(Worker::new(registry, env));
+    let worker = Arc::new(Worker::new(env));
 
     let state = Arc::new(RestState {
         worker: worker.clone(),

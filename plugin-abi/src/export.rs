@@ -2,8 +2,8 @@
 
 /// Exports a library's plugin classes under their (Java-style) class names.
 ///
-/// Each connector names its task class; connector and task types implement `Default`.
-/// Versions are the plugin crate's `CARGO_PKG_VERSION`.
+/// Each connector names its task class; transformations stand alone. Every type implements
+/// `Default`. Versions are the plugin crate's `CARGO_PKG_VERSION`.
 ///
 /// ```ignore
 /// plugin_abi::export_plugins! {
@@ -13,17 +13,18 @@
 ///     sink "com.example.LogSinkConnector" => LogConnector {
 ///         task "com.example.LogSinkTask" => LogTask
 ///     }
+///     transformation "com.example.Uppercase" => Uppercase
 /// }
 /// ```
 ///
 /// The generated functions catch every panic: a plugin can fail, never abort the worker.
 #[macro_export]
 macro_rules! export_plugins {
-    ($( $kind:ident $class:literal => $connector:ty { task $task_class:literal => $task:ty } )+) => {
+    ($( $kind:ident $class:literal => $main:ty $({ task $task_class:literal => $task:ty })? )+) => {
         const __CONNECT_PLUGIN_ENTRIES: &[$crate::ffi::PluginEntry] = &[
             $(
-                $crate::__connect_plugin_entry!(connector $kind $class, $connector, $task_class),
-                $crate::__connect_plugin_entry!(task $kind $task_class, $task),
+                $crate::__connect_plugin_entry!(main $kind $class, $main $(, $task_class)?),
+                $( $crate::__connect_plugin_entry!(task $kind $task_class, $task), )?
             )+
         ];
 
@@ -33,6 +34,12 @@ macro_rules! export_plugins {
 
         extern "C" fn __connect_plugin_set_max_level(level: $crate::ffi::LogLevel) {
             $crate::__set_max_level(level)
+        }
+
+        extern "C" fn __connect_plugin_new_transformation(
+            class: $crate::ffi::abi_stable::std_types::RStr<'_>,
+        ) -> $crate::ffi::abi_stable::std_types::RResult<$crate::ffi::TransformationBox, $crate::ffi::PluginError> {
+            $crate::ffi::new_transformation(__CONNECT_PLUGIN_ENTRIES, class)
         }
 
         extern "C" fn __connect_plugin_list(
@@ -67,6 +74,7 @@ macro_rules! export_plugins {
                 new_source_task: __connect_plugin_new_source_task,
                 new_sink_task: __connect_plugin_new_sink_task,
                 set_max_level: __connect_plugin_set_max_level,
+                new_transformation: __connect_plugin_new_transformation,
             }
             .leak_into_prefix()
         }
@@ -94,7 +102,16 @@ macro_rules! export_plugins {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __connect_plugin_entry {
-    (connector source $class:literal, $ty:ty, $task_class:literal) => {
+    (main transformation $class:literal, $ty:ty) => {
+        $crate::ffi::PluginEntry {
+            class: $class,
+            kind: $crate::ffi::PluginKind::Transformation,
+            version: env!("CARGO_PKG_VERSION"),
+            task_class: "",
+            factory: $crate::ffi::Factory::Transformation($crate::ffi::make_transformation::<$ty>),
+        }
+    };
+    (main source $class:literal, $ty:ty, $task_class:literal) => {
         $crate::ffi::PluginEntry {
             class: $class,
             kind: $crate::ffi::PluginKind::Source,
@@ -103,7 +120,7 @@ macro_rules! __connect_plugin_entry {
             factory: $crate::ffi::Factory::Connector($crate::ffi::make_source_connector::<$ty>),
         }
     };
-    (connector sink $class:literal, $ty:ty, $task_class:literal) => {
+    (main sink $class:literal, $ty:ty, $task_class:literal) => {
         $crate::ffi::PluginEntry {
             class: $class,
             kind: $crate::ffi::PluginKind::Sink,

@@ -45,6 +45,7 @@ pub mod ffi;
 mod logging;
 pub mod sink;
 pub mod source;
+pub mod transform;
 
 /// The `log` crate: use its macros (`log::info!` …) in a plugin; the lines reach the
 /// worker's log with the connector and task that emitted them.
@@ -59,9 +60,12 @@ pub mod prelude {
         ConfigDef, ConfigKey, ConfigType, ConfigValue, Importance, Validator, Width,
     };
     pub use crate::connector::{ConnectorContext, SinkConnector, SourceConnector};
-    pub use crate::data::{Field, Header, Schema, SchemaType, SinkRecord, SourceRecord, Value};
+    pub use crate::data::{
+        ConnectRecord, Field, Header, Schema, SchemaType, SinkRecord, SourceRecord, Value,
+    };
     pub use crate::errors::ConnectError;
     pub use crate::sink::{SinkTask, SinkTaskContext, TopicPartition, TopicPartitionOffset};
     pub use crate::source::{SourceTask, SourceTaskContext};
+    pub use crate::transform::Transformation;
     pub use crate::{export_plugins, Props};
 }

@@ -106,3 +106,79 @@ fn a_bad_transform_config_is_refused_naming_the_key() {
         "{message}"
     );
 }
+
+#[test]
+fn a_plugin_transformation_runs_in_batches_and_fails_only_its_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, output) = (dir.path().join("in.txt"), dir.path().join("out.txt"));
+    std::fs::write(&input, "alpha\nskip-me\nbeta\nfail-me\npanic-me\ngamma\n").unwrap();
+    let plugins = plugin_dir(dir.path(), &["connect_file", "connect_test_kit"]);
+    let settings = worker_settings(dir.path(), &plugins, STRING);
+    let worker = Worker::standalone(dir.path(), &pairs(&settings), &[]);
+    let (_, listed) = worker.get("/connector-plugins?connectorsOnly=false");
+    assert!(
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["class"] == "test.kit.UppercaseValue" && p["type"] == "transformation"),
+        "{listed}"
+    );
+    let source = |extra: &[(&str, &str)]| {
+        let mut config = serde_json::json!({
+            "connector.class": "FileStreamSource", "file": path_str(&input), "topic": "t",
+            "transforms": "up", "transforms.up.type": "test.kit.UppercaseValue",
+            "transforms.up.suffix": "!",
+        });
+        for (k, v) in extra {
+            config[*k] = serde_json::json!(v);
+        }
+        config
+    };
+    // The plugin's own configure() refuses a bad setting at creation.
+    let (code, body) = worker.call(
+        "PUT",
+        "/connectors/bad/config",
+        Some(source(&[("transforms.up.suffix", "far-too-long-suffix")])),
+    );
+    assert_eq!(code, 400, "{body}");
+    assert!(
+        body["message"].as_str().unwrap().contains("longer than 10"),
+        "{body}"
+    );
+
+    // errors.tolerance=all: the failing and the panicking record are skipped, the rest arrive.
+    let (code, body) = worker.call(
+        "PUT",
+        "/connectors/src/config",
+        Some(source(&[("errors.tolerance", "all")])),
+    );
+    assert_eq!(code, 201, "{body}");
+    let sink = serde_json::json!({"connector.class": "FileStreamSink", "file": path_str(&output), "topics": "t"});
+    assert_eq!(
+        worker.call("PUT", "/connectors/sink/config", Some(sink)).0,
+        201
+    );
+    let arrived = wait_until(Duration::from_secs(60), || read_lines(&output).len() >= 3);
+    assert!(arrived, "{:?}\n{}", read_lines(&output), worker.log());
+    assert_eq!(read_lines(&output), ["ALPHA!", "BETA!", "GAMMA!"]);
+    assert_eq!(worker.task_state("src", 0).as_deref(), Some("RUNNING"));
+
+    // errors.tolerance=none: the failing record fails the task, naming the transform.
+    let (code, _) = worker.call(
+        "PUT",
+        "/connectors/strict/config",
+        Some(source(&[("topic", "t2")])),
+    );
+    assert_eq!(code, 201);
+    assert!(wait_until(Duration::from_secs(30), || worker
+        .task_state("strict", 0)
+        .as_deref()
+        == Some("FAILED")));
+    let (_, status) = worker.get("/connectors/strict/status");
+    let trace = status["tasks"][0]["trace"].as_str().unwrap();
+    assert!(
+        trace.contains("transform up failed") && trace.contains("asked to fail"),
+        "{trace}"
+    );
+}

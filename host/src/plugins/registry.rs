@@ -8,6 +8,7 @@ use std::sync::Arc;
 use abi_stable::std_types::{RResult, RStr};
 use plugin_abi::ffi::{
     ConnectorBox, PluginDescriptor, PluginKind, PluginModuleRef, SinkTaskBox, SourceTaskBox,
+    TransformationBox,
 };
 
 use super::aliases::aliases_of;
@@ -62,6 +63,18 @@ impl PluginInfo {
     pub fn new_connector(&self) -> Result<ConnectorBox, String> {
         let module = self.module()?;
         into_result((module.new_connector())(RStr::from(self.class.as_str())))
+    }
+
+    /// A new instance of this transformation class.
+    pub fn new_transformation(&self) -> Result<TransformationBox, String> {
+        let module = self.module()?;
+        let make = module.new_transformation().ok_or_else(|| {
+            format!(
+                "{} was built against an older plugin-abi without transformations",
+                self.location()
+            )
+        })?;
+        into_result(make(RStr::from(self.class.as_str())))
     }
 
     /// A new instance of this source connector's task class.
@@ -240,6 +253,29 @@ impl PluginRegistry {
                 .then_with(|| compare_versions(&b.version, &a.version))
         });
         listed
+    }
+
+    /// The newest transformation from a library whose class name or alias is `name`.
+    pub fn find_transformation(&self, name: &str) -> Option<Arc<PluginInfo>> {
+        let library_transforms = || {
+            self.plugins.iter().filter(|p| {
+                p.kind == PluginKind::Transformation
+                    && matches!(p.source, PluginSource::Library { .. })
+            })
+        };
+        let exact: Vec<&Arc<PluginInfo>> =
+            library_transforms().filter(|p| p.class == name).collect();
+        let candidates = if exact.is_empty() {
+            library_transforms()
+                .filter(|p| p.aliases.iter().any(|a| a == name))
+                .collect()
+        } else {
+            exact
+        };
+        candidates
+            .into_iter()
+            .max_by(|a, b| compare_versions(&a.version, &b.version))
+            .cloned()
     }
 
     /// The newest connector whose class name or unambiguous alias is `name`.

@@ -98,8 +98,8 @@ pub fn run_sink_task(
     let mut last_commit = Instant::now();
     let mut topics = TopicTracker::new(&spec.connector, env.topics.clone());
     let mut paused = false;
-    let transforms =
-        TransformChain::from_config(&spec.connector_props).map_err(|e| e.join("; "))?;
+    let transforms = TransformChain::from_config(&spec.connector_props, &env.plugins)
+        .map_err(|e| e.join("; "))?;
     let policy = ErrorPolicy::from_config(&spec.connector_props)?;
     let mut errors = ErrorReporter::new(policy, &spec.connector, spec.id, &env.clients)?;
     let result = (|| -> Result<(), TaskFailure> {
@@ -290,9 +290,9 @@ fn poll_batch(
     pipeline: &mut Pipeline<'_>,
     consumed: &mut ConsumedOffsets,
 ) -> Result<Vec<SinkRecord>, TaskFailure> {
-    let mut batch = Vec::new();
+    let mut messages = Vec::new();
     let mut timeout = POLL_TIMEOUT;
-    while batch.len() < MAX_BATCH {
+    while messages.len() < MAX_BATCH {
         match consumer.poll(timeout) {
             None => break,
             Some(Err(e)) => {
@@ -301,53 +301,68 @@ fn poll_batch(
                 break;
             }
             Some(Ok(message)) => {
-                if let Some(record) = process(&message, pipeline)? {
-                    batch.push(record);
-                }
                 // A skipped or filtered record counts as consumed: it is not read again.
                 consumed.record(message.topic(), message.partition(), message.offset() + 1);
+                messages.push(message);
             }
         }
         timeout = Duration::ZERO;
     }
+    // Convert each; what fails goes to the error policy.
+    let mut converted = Vec::with_capacity(messages.len());
+    for m in &messages {
+        match to_sink_record(m, pipeline.converters) {
+            Ok(record) => converted.push((m, record)),
+            Err((stage, error)) => report(pipeline.errors, stage, &error, m)?,
+        }
+    }
+    if pipeline.transforms.is_empty() {
+        return Ok(converted.into_iter().map(|(_, r)| r).collect());
+    }
+    // Then the transforms, the whole batch at once.
+    let (sources, records): (Vec<_>, Vec<_>) = converted
+        .into_iter()
+        .map(|(m, r)| {
+            let (record, origin) = Record::from_sink(r);
+            ((m, origin), record)
+        })
+        .unzip();
+    let mut batch = Vec::with_capacity(records.len());
+    for (result, (m, origin)) in pipeline
+        .transforms
+        .apply_batch(records)
+        .into_iter()
+        .zip(sources)
+    {
+        match result {
+            Ok(Some(record)) => batch.push(record.into_sink(origin)),
+            Ok(None) => {}
+            Err(error) => report(pipeline.errors, Stage::Transformation, &error, m)?,
+        }
+    }
     Ok(batch)
 }
 
-/// Converts and transforms one message; `None` when a transform drops it or it failed and
-/// the error policy skips it.
-fn process(
+/// Hands a failed message, as consumed, to the error policy.
+fn report(
+    errors: &mut ErrorReporter,
+    stage: Stage,
+    error: &str,
     m: &BorrowedMessage<'_>,
-    pipeline: &mut Pipeline<'_>,
-) -> Result<Option<SinkRecord>, TaskFailure> {
-    let converted = to_sink_record(m, pipeline.converters).and_then(|record| {
-        if pipeline.transforms.is_empty() {
-            return Ok(Some(record));
-        }
-        let (record, origin) = Record::from_sink(record);
-        match pipeline.transforms.apply(record) {
-            Ok(out) => Ok(out.map(|r| r.into_sink(origin))),
-            Err(e) => Err((Stage::Transformation, e)),
-        }
-    });
-    match converted {
-        Ok(record) => Ok(record),
-        Err((stage, error)) => {
-            let headers = m
-                .headers()
-                .map(|hs| hs.iter().map(|h| (h.key, h.value)).collect())
-                .unwrap_or_default();
-            let failed = FailedRecord {
-                topic: m.topic(),
-                partition: Some(m.partition()),
-                offset: Some(m.offset()),
-                key: m.key(),
-                value: m.payload(),
-                headers,
-            };
-            pipeline.errors.failed(stage, &error, &failed)?;
-            Ok(None)
-        }
-    }
+) -> Result<(), TaskFailure> {
+    let headers = m
+        .headers()
+        .map(|hs| hs.iter().map(|h| (h.key, h.value)).collect())
+        .unwrap_or_default();
+    let failed = FailedRecord {
+        topic: m.topic(),
+        partition: Some(m.partition()),
+        offset: Some(m.offset()),
+        key: m.key(),
+        value: m.payload(),
+        headers,
+    };
+    errors.failed(stage, error, &failed)
 }
 
 fn to_sink_record(

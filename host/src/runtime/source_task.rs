@@ -90,8 +90,8 @@ pub fn run_source_task(
     let mut commits_seen = 0;
     let mut topics = TopicTracker::new(&spec.connector, env.topics.clone());
     let mut paused = false;
-    let transforms =
-        TransformChain::from_config(&spec.connector_props).map_err(|e| e.join("; "))?;
+    let transforms = TransformChain::from_config(&spec.connector_props, &env.plugins)
+        .map_err(|e| e.join("; "))?;
     let mut errors = ErrorReporter::new(
         ErrorPolicy::from_config(&spec.connector_props)?,
         &spec.connector,
@@ -133,11 +133,18 @@ pub fn run_source_task(
                     .iter()
                     .map(|r| (r.source_partition.clone(), r.source_offset.clone()))
                     .collect();
-                let mut kept = Vec::with_capacity(records.len());
+                let mut batch = Vec::with_capacity(records.len());
+                let mut sources = Vec::with_capacity(records.len());
                 for r in records {
                     let (record, position) = Record::from_source(r);
-                    let topic = record.topic.clone();
-                    match transforms.apply(record) {
+                    sources.push((record.topic.clone(), position));
+                    batch.push(record);
+                }
+                let mut kept = Vec::with_capacity(batch.len());
+                for (result, (topic, position)) in
+                    transforms.apply_batch(batch).into_iter().zip(sources)
+                {
+                    match result {
                         Ok(Some(out)) => kept.push(out.into_source(position)),
                         Ok(None) => {}
                         Err(e) => errors.failed(

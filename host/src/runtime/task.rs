@@ -10,7 +10,7 @@ use plugin_abi::Props;
 
 use crate::config::WorkerConfig;
 use crate::kafka::ClientSettings;
-use crate::plugins::PluginInfo;
+use crate::plugins::{PluginInfo, PluginRegistry};
 use crate::storage::{ActiveTopics, FileOffsetStore, State, StatusStore};
 
 /// The worker's services every task uses.
@@ -20,6 +20,8 @@ pub struct TaskEnv {
     pub offsets: Arc<FileOffsetStore>,
     pub status: Arc<StatusStore>,
     pub topics: Arc<ActiveTopics>,
+    /// Every plugin class: tasks find their transforms here.
+    pub plugins: Arc<PluginRegistry>,
     pub worker_id: String,
 }
 

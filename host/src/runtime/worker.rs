@@ -95,7 +95,6 @@ pub struct ConnectorInfo {
 
 /// A standalone worker: the plugins, the services tasks share, and what runs.
 pub struct Worker {
-    registry: PluginRegistry,
     env: Arc<TaskEnv>,
     connectors: Mutex<BTreeMap<String, Connector>>,
     /// Held through every change of what runs, so changes happen one at a time (as on
@@ -104,9 +103,8 @@ pub struct Worker {
 }
 
 impl Worker {
-    pub fn new(registry: PluginRegistry, env: TaskEnv) -> Worker {
+    pub fn new(env: TaskEnv) -> Worker {
         Worker {
-            registry,
             env: Arc::new(env),
             connectors: Mutex::new(BTreeMap::new()),
             changes: Mutex::new(()),
@@ -114,7 +112,7 @@ impl Worker {
     }
 
     pub fn registry(&self) -> &PluginRegistry {
-        &self.registry
+        &self.env.plugins
     }
 
     pub fn env(&self) -> &TaskEnv {
@@ -207,7 +205,7 @@ impl Worker {
         if class.is_empty() {
             return Err(WorkerError::Invalid(errors));
         }
-        let plugin = match self.registry.find_connector(class) {
+        let plugin = match self.env.plugins.find_connector(class) {
             Ok(plugin) => plugin,
             Err(e) => {
                 errors.push(e);
@@ -224,7 +222,7 @@ impl Worker {
         if let Err(e) = RecordConverters::for_connector(&self.env.worker, &props) {
             errors.push(e);
         }
-        if let Err(e) = TransformChain::from_config(&props) {
+        if let Err(e) = TransformChain::from_config(&props, &self.env.plugins) {
             errors.extend(e);
         }
         if let Err(e) = ErrorPolicy::from_config(&props) {

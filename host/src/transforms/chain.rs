@@ -3,9 +3,11 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use super::plugin::PluginTransformation;
 use super::registry::{find_predicate, find_transform};
 use super::{Predicate, Record, Settings, Transformation};
 use crate::config::subset;
+use crate::plugins::PluginRegistry;
 
 struct Step {
     alias: String,
@@ -27,7 +29,10 @@ fn aliases(props: &HashMap<String, String>, key: &str) -> Vec<String> {
 impl TransformChain {
     /// Builds the chain from `transforms`, `transforms.<alias>.*`, `predicates` and
     /// `predicates.<alias>.*`; every problem is reported, each naming its key.
-    pub fn from_config(props: &HashMap<String, String>) -> Result<TransformChain, Vec<String>> {
+    pub fn from_config(
+        props: &HashMap<String, String>,
+        plugins: &PluginRegistry,
+    ) -> Result<TransformChain, Vec<String>> {
         let mut errors = Vec::new();
         let mut predicates: HashMap<String, Arc<dyn Predicate>> = HashMap::new();
         let predicate_aliases = aliases(props, "predicates");
@@ -67,11 +72,18 @@ impl TransformChain {
                 ));
                 continue;
             };
-            let Some((make, side)) = find_transform(class) else {
-                errors.push(format!(
-                    "Invalid value {class} for configuration {type_key}: Class {class} could not be found."
-                ));
-                continue;
+            let made: Result<Box<dyn Transformation>, String> = match find_transform(class) {
+                Some((make, side)) => make(side, &settings),
+                None => match plugins.find_transformation(class) {
+                    Some(plugin) => PluginTransformation::new(&plugin, &settings)
+                        .map(|t| Box::new(t) as Box<dyn Transformation>),
+                    None => {
+                        errors.push(format!(
+                            "Invalid value {class} for configuration {type_key}: Class {class} could not be found."
+                        ));
+                        continue;
+                    }
+                },
             };
             let predicate = match settings.get("predicate") {
                 None => None,
@@ -93,7 +105,7 @@ impl TransformChain {
                     }
                 },
             };
-            match make(side, &settings) {
+            match made {
                 Ok(transform) => steps.push(Step {
                     alias: alias.clone(),
                     transform,
@@ -119,10 +131,8 @@ impl TransformChain {
     /// it. An error names the step.
     pub fn apply(&self, mut record: Record) -> Result<Option<Record>, String> {
         for step in &self.steps {
-            if let Some((predicate, negate)) = &step.predicate {
-                if predicate.test(&record) == *negate {
-                    continue;
-                }
+            if !step.applies(&record) {
+                continue;
             }
             match step.transform.apply(record) {
                 Ok(Some(next)) => record = next,
@@ -131,6 +141,48 @@ impl TransformChain {
             }
         }
         Ok(Some(record))
+    }
+}
+
+impl TransformChain {
+    /// Runs a batch through the chain, step by step (a plugin step crosses the ABI once per
+    /// batch): one result per record, in order — the record, `None` when a step dropped it,
+    /// or the error of the step that failed it.
+    pub fn apply_batch(&self, records: Vec<Record>) -> Vec<Result<Option<Record>, String>> {
+        let mut slots: Vec<Result<Option<Record>, String>> =
+            records.into_iter().map(|r| Ok(Some(r))).collect();
+        for step in &self.steps {
+            let mut taken = Vec::new();
+            let mut batch = Vec::new();
+            for (i, slot) in slots.iter_mut().enumerate() {
+                let applies = match slot {
+                    Ok(Some(record)) => step.applies(record),
+                    _ => false,
+                };
+                if applies {
+                    if let Ok(Some(record)) = std::mem::replace(slot, Ok(None)) {
+                        taken.push(i);
+                        batch.push(record);
+                    }
+                }
+            }
+            if batch.is_empty() {
+                continue;
+            }
+            for (i, result) in taken.into_iter().zip(step.transform.apply_batch(batch)) {
+                slots[i] = result.map_err(|e| format!("transform {} failed: {e}", step.alias));
+            }
+        }
+        slots
+    }
+}
+
+impl Step {
+    fn applies(&self, record: &Record) -> bool {
+        match &self.predicate {
+            Some((predicate, negate)) => predicate.test(record) != *negate,
+            None => true,
+        }
     }
 }
 
@@ -158,14 +210,18 @@ mod tests {
             .collect()
     }
 
+    fn build(p: &HashMap<String, String>) -> Result<TransformChain, Vec<String>> {
+        TransformChain::from_config(p, &PluginRegistry::default())
+    }
+
     #[test]
     fn no_transforms_is_an_empty_chain() {
-        assert!(TransformChain::from_config(&props(&[])).unwrap().is_empty());
+        assert!(build(&props(&[])).unwrap().is_empty());
     }
 
     #[test]
     fn config_errors_name_their_keys() {
-        let errors = TransformChain::from_config(&props(&[
+        let errors = build(&props(&[
             ("transforms", "a,b,c"),
             ("transforms.b.type", "com.example.Nope"),
             (
@@ -179,15 +235,13 @@ mod tests {
         assert!(errors[0].contains("\"transforms.a.type\""), "{errors:?}");
         assert!(errors[1].contains("com.example.Nope"), "{errors:?}");
         assert!(errors[2].contains("transforms.c.predicate"), "{errors:?}");
-        let dup = TransformChain::from_config(&props(&[("transforms", "a,a")]))
-            .err()
-            .unwrap();
+        let dup = build(&props(&[("transforms", "a,a")])).err().unwrap();
         assert!(dup[0].contains("Duplicate alias"), "{dup:?}");
     }
 
     #[test]
     fn predicates_decide_and_negate_flips() {
-        let chain = TransformChain::from_config(&props(&[
+        let chain = build(&props(&[
             ("transforms", "drop"),
             ("transforms.drop.type", "Filter"),
             ("transforms.drop.predicate", "isFoo"),
@@ -203,7 +257,7 @@ mod tests {
         let bar = Record::new("bar", None, Value::string("x"));
         assert_eq!(chain.apply(foo.clone()).unwrap(), None);
         assert_eq!(chain.apply(bar.clone()).unwrap(), Some(bar.clone()));
-        let negated = TransformChain::from_config(&props(&[
+        let negated = build(&props(&[
             ("transforms", "drop"),
             ("transforms.drop.type", "Filter"),
             ("transforms.drop.predicate", "isFoo"),
@@ -214,6 +268,10 @@ mod tests {
         ]))
         .unwrap();
         assert_eq!(negated.apply(foo.clone()).unwrap(), Some(foo));
-        assert_eq!(negated.apply(bar).unwrap(), None);
+        assert_eq!(negated.apply(bar.clone()).unwrap(), None);
+        // The batch path agrees with the one-record path.
+        let out = negated.apply_batch(vec![bar, Record::new("foo", None, Value::string("y"))]);
+        assert_eq!(out[0], Ok(None));
+        assert_eq!(out[1].as_ref().unwrap().as_ref().unwrap().topic, "foo");
     }
 }

@@ -7,6 +7,7 @@
 mod chain;
 mod filter;
 mod headers;
+mod plugin;
 mod predicates;
 mod record;
 pub mod registry;
@@ -26,9 +27,15 @@ pub enum Side {
 }
 
 /// Kafka's `Transformation`: one record in, one record or none (dropped) out.
-pub trait Transformation: Send {
+pub trait Transformation: Send + Sync {
     /// The transformed record, `None` to drop it; an error names what was wrong.
     fn apply(&self, record: Record) -> Result<Option<Record>, String>;
+
+    /// Several records at once, one result each in order (plugin transforms cross the ABI
+    /// once per batch).
+    fn apply_batch(&self, records: Vec<Record>) -> Vec<Result<Option<Record>, String>> {
+        records.into_iter().map(|r| self.apply(r)).collect()
+    }
 }
 
 /// Kafka's `Predicate`: decides whether a transformation applies to a record.

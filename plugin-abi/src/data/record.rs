@@ -88,3 +88,35 @@ pub struct SinkRecord {
     pub value: Value,
     pub headers: RVec<Header>,
 }
+
+/// A record as transformations see it (Kafka Connect's `ConnectRecord`): what source and
+/// sink records share.
+#[repr(C)]
+#[derive(StableAbi, Debug, Clone, PartialEq)]
+pub struct ConnectRecord {
+    pub topic: RString,
+    pub kafka_partition: ROption<i32>,
+    pub key_schema: ROption<Schema>,
+    pub key: Value,
+    pub value_schema: ROption<Schema>,
+    pub value: Value,
+    /// Milliseconds since the epoch.
+    pub timestamp: ROption<i64>,
+    pub headers: RVec<Header>,
+}
+
+impl ConnectRecord {
+    /// A record for `topic` with a value and nothing else.
+    pub fn new(topic: &str, value_schema: Option<Schema>, value: Value) -> ConnectRecord {
+        ConnectRecord {
+            topic: topic.into(),
+            kafka_partition: ROption::RNone,
+            key_schema: ROption::RNone,
+            key: Value::Null,
+            value_schema: value_schema.into(),
+            value,
+            timestamp: ROption::RNone,
+            headers: RVec::new(),
+        }
+    }
+}

@@ -8,20 +8,22 @@ use std::any::Any;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use abi_stable::sabi_trait::TD_Opaque;
-use abi_stable::std_types::{RResult, RSlice, RStr, RVec};
+use abi_stable::std_types::{ROption, RResult, RSlice, RStr, RVec};
 
 use super::{
     props_from_ffi, props_to_ffi, ConnectorBox, ConnectorFfi, ConnectorFfi_TO,
     HostConnectorContextBox, HostSinkTaskContextBox, HostSourceTaskContextBox, KeyValue,
     PluginDescriptor, PluginError, PluginKind, SinkTaskBox, SinkTaskFfi, SinkTaskFfi_TO,
-    SourceTaskBox, SourceTaskFfi, SourceTaskFfi_TO,
+    SourceTaskBox, SourceTaskFfi, SourceTaskFfi_TO, TransformationBox, TransformationFfi,
+    TransformationFfi_TO,
 };
 use crate::config::{ConfigDef, ConfigValue};
 use crate::connector::{ConnectorContext, SinkConnector, SourceConnector};
-use crate::data::{SinkRecord, SourceRecord};
+use crate::data::{ConnectRecord, SinkRecord, SourceRecord};
 use crate::errors::{ConnectError, ErrorKind};
 use crate::sink::{SinkTask, SinkTaskContext, TopicPartition, TopicPartitionOffset};
 use crate::source::{SourceTask, SourceTaskContext};
+use crate::transform::Transformation;
 use crate::Props;
 
 /// How to make an instance of an exported class.
@@ -30,6 +32,7 @@ pub enum Factory {
     Connector(fn(&'static str) -> ConnectorBox),
     SourceTask(fn() -> SourceTaskBox),
     SinkTask(fn() -> SinkTaskBox),
+    Transformation(fn() -> TransformationBox),
 }
 
 /// One exported class, as listed by [`crate::export_plugins!`].
@@ -91,6 +94,21 @@ pub fn new_sink_task(
     guard("new sink task", || match find(entries, class)?.factory {
         Factory::SinkTask(make) => Ok(make()),
         _ => Err(ConnectError::new(format!("{class} is not a sink task"))),
+    })
+}
+
+/// Instantiates the transformation `class`.
+pub fn new_transformation(
+    entries: &[PluginEntry],
+    class: RStr<'_>,
+) -> RResult<TransformationBox, PluginError> {
+    guard("new transformation", || {
+        match find(entries, class)?.factory {
+            Factory::Transformation(make) => Ok(make()),
+            _ => Err(ConnectError::new(format!(
+                "{class} is not a transformation"
+            ))),
+        }
     })
 }
 
@@ -336,4 +354,30 @@ mod tests {
             guard("poll", || Err(ConnectError::retriable("later")));
         assert_eq!(result.unwrap_err().kind, ErrorKind::Retriable);
     }
+}
+
+struct TransformationAdapter<T>(T);
+
+impl<T: Transformation> TransformationFfi for TransformationAdapter<T> {
+    fn config(&self) -> RResult<ConfigDef, PluginError> {
+        guard("config", || Ok(self.0.config()))
+    }
+    fn configure(&mut self, props: RVec<KeyValue>) -> RResult<(), PluginError> {
+        guard("configure", || self.0.configure(&props_from_ffi(&props)))
+    }
+    fn apply_batch(
+        &mut self,
+        records: RVec<ConnectRecord>,
+    ) -> RVec<RResult<ROption<ConnectRecord>, PluginError>> {
+        // Each record is guarded on its own: a panic fails that record, not the batch.
+        records
+            .into_iter()
+            .map(|r| guard("apply", || self.0.apply(r).map(ROption::from)))
+            .collect()
+    }
+}
+
+/// Makes a transformation instance; used by [`crate::export_plugins!`].
+pub fn make_transformation<T: Transformation + Default>() -> TransformationBox {
+    TransformationFfi_TO::from_value(TransformationAdapter(T::default()), TD_Opaque)
 }

@@ -17,7 +17,8 @@ mod traits;
 pub use abi_stable;
 pub use adapters::{
     describe, make_sink_connector, make_sink_task, make_source_connector, make_source_task,
-    new_connector, new_sink_task, new_source_task, Factory, PluginEntry,
+    make_transformation, new_connector, new_sink_task, new_source_task, new_transformation,
+    Factory, PluginEntry,
 };
 pub use traits::*;
 
@@ -155,6 +156,8 @@ pub type ConnectorBox = ConnectorFfi_TO<'static, RBox<()>>;
 pub type SourceTaskBox = SourceTaskFfi_TO<'static, RBox<()>>;
 /// A sink task instance across the ABI.
 pub type SinkTaskBox = SinkTaskFfi_TO<'static, RBox<()>>;
+/// A transformation instance across the ABI.
+pub type TransformationBox = TransformationFfi_TO<'static, RBox<()>>;
 
 /// The root module every plugin library exports.
 #[repr(C)]
@@ -175,6 +178,11 @@ pub struct PluginModule {
     /// and the worker then leaves their level as it was at load.
     #[sabi(missing_field(option))]
     pub set_max_level: extern "C" fn(level: LogLevel),
+    /// Instantiates an exported transformation. Appended like `set_max_level`: absent in
+    /// libraries built before transformations could be plugins.
+    #[sabi(missing_field(option))]
+    pub new_transformation:
+        extern "C" fn(class: RStr<'_>) -> RResult<TransformationBox, PluginError>,
 }
 
 impl RootModule for PluginModuleRef {

@@ -6,7 +6,7 @@ use abi_stable::std_types::{RBox, ROption, RResult, RSlice, RString, RVec};
 
 use super::{KeyValue, PluginError};
 use crate::config::{ConfigDef, ConfigValue};
-use crate::data::{SinkRecord, SourceRecord, Value};
+use crate::data::{ConnectRecord, SinkRecord, SourceRecord, Value};
 use crate::sink::{TopicPartition, TopicPartitionOffset};
 
 /// Implemented by the worker: what a connector may ask of it.
@@ -96,4 +96,18 @@ pub trait SinkTaskFfi: Send {
     fn close(&mut self, partitions: RVec<TopicPartition>) -> RResult<(), PluginError>;
     #[sabi(last_prefix_field)]
     fn stop(&mut self) -> RResult<(), PluginError>;
+}
+
+/// A transformation, as the worker sees it. Records cross in batches.
+#[sabi_trait]
+pub trait TransformationFfi: Send {
+    fn config(&self) -> RResult<ConfigDef, PluginError>;
+    fn configure(&mut self, props: RVec<KeyValue>) -> RResult<(), PluginError>;
+    /// One result per record, in order: the transformed record, `RNone` when dropped, or
+    /// the error of that record alone.
+    #[sabi(last_prefix_field)]
+    fn apply_batch(
+        &mut self,
+        records: RVec<ConnectRecord>,
+    ) -> RVec<RResult<ROption<ConnectRecord>, PluginError>>;
 }

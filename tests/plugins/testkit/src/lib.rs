@@ -1,10 +1,13 @@
-//! Test plugin library: connectors that misbehave or change on purpose, to test the worker.
+//! Test plugin library: connectors that misbehave or change on purpose, and a custom
+//! transformation, to test the worker.
 
 mod panicking;
 mod reconfiguring;
+mod uppercase;
 
 pub use panicking::{PanickingSourceConnector, PanickingSourceTask};
 pub use reconfiguring::{ReconfiguringSourceConnector, ReconfiguringSourceTask};
+pub use uppercase::UppercaseValue;
 
 plugin_abi::export_plugins! {
     source "test.kit.PanickingSourceConnector" => PanickingSourceConnector {
@@ -13,4 +16,5 @@ plugin_abi::export_plugins! {
     source "test.kit.ReconfiguringSourceConnector" => ReconfiguringSourceConnector {
         task "test.kit.ReconfiguringSourceTask" => ReconfiguringSourceTask
     }
+    transformation "test.kit.UppercaseValue" => UppercaseValue
 }
