@@ -336,26 +336,6 @@ pub fn make_sink_task<T: SinkTask + Default>() -> SinkTaskBox {
     )
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn guard_turns_a_panic_into_an_error() {
-        let result: RResult<(), PluginError> = guard("poll", || panic!("boom"));
-        let err = result.unwrap_err();
-        assert_eq!(err.kind, ErrorKind::Panic);
-        assert_eq!(err.message.as_str(), "plugin panicked in poll: boom");
-    }
-
-    #[test]
-    fn guard_passes_errors_through() {
-        let result: RResult<(), PluginError> =
-            guard("poll", || Err(ConnectError::retriable("later")));
-        assert_eq!(result.unwrap_err().kind, ErrorKind::Retriable);
-    }
-}
-
 struct TransformationAdapter<T>(T);
 
 impl<T: Transformation> TransformationFfi for TransformationAdapter<T> {
@@ -380,4 +360,24 @@ impl<T: Transformation> TransformationFfi for TransformationAdapter<T> {
 /// Makes a transformation instance; used by [`crate::export_plugins!`].
 pub fn make_transformation<T: Transformation + Default>() -> TransformationBox {
     TransformationFfi_TO::from_value(TransformationAdapter(T::default()), TD_Opaque)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guard_turns_a_panic_into_an_error() {
+        let result: RResult<(), PluginError> = guard("poll", || panic!("boom"));
+        let err = result.unwrap_err();
+        assert_eq!(err.kind, ErrorKind::Panic);
+        assert_eq!(err.message.as_str(), "plugin panicked in poll: boom");
+    }
+
+    #[test]
+    fn guard_passes_errors_through() {
+        let result: RResult<(), PluginError> =
+            guard("poll", || Err(ConnectError::retriable("later")));
+        assert_eq!(result.unwrap_err().kind, ErrorKind::Retriable);
+    }
 }
