@@ -3,12 +3,14 @@
 mod bytes;
 mod converter;
 mod json;
+mod number;
 pub mod schemaless;
 mod string;
 
 pub use bytes::ByteArrayConverter;
 pub use converter::{bool_setting, ConversionError, Converter};
 pub use json::JsonConverter;
+pub use number::{NumberConverter, NumberType};
 pub use string::StringConverter;
 
 use plugin_abi::Props;
@@ -27,6 +29,30 @@ pub const BUILT_IN_CONVERTERS: &[(&str, &str)] = &[
         "org.apache.kafka.connect.converters.ByteArrayConverter",
         "ByteArrayConverter",
     ),
+    (
+        "org.apache.kafka.connect.converters.ShortConverter",
+        "ShortConverter",
+    ),
+    (
+        "org.apache.kafka.connect.converters.IntegerConverter",
+        "IntegerConverter",
+    ),
+    (
+        "org.apache.kafka.connect.converters.LongConverter",
+        "LongConverter",
+    ),
+    (
+        "org.apache.kafka.connect.converters.FloatConverter",
+        "FloatConverter",
+    ),
+    (
+        "org.apache.kafka.connect.converters.DoubleConverter",
+        "DoubleConverter",
+    ),
+    (
+        "org.apache.kafka.connect.converters.BooleanConverter",
+        "BooleanConverter",
+    ),
 ];
 
 /// Instantiates the converter `class` (full class name or alias) with its settings.
@@ -43,6 +69,12 @@ pub fn new_converter(
         "JsonConverter" => Ok(Box::new(JsonConverter::new(props, is_key)?)),
         "StringConverter" => Ok(Box::new(StringConverter::new(props)?)),
         "ByteArrayConverter" => Ok(Box::new(ByteArrayConverter::default())),
+        "ShortConverter" => Ok(Box::new(NumberConverter::new(NumberType::Short))),
+        "IntegerConverter" => Ok(Box::new(NumberConverter::new(NumberType::Integer))),
+        "LongConverter" => Ok(Box::new(NumberConverter::new(NumberType::Long))),
+        "FloatConverter" => Ok(Box::new(NumberConverter::new(NumberType::Float))),
+        "DoubleConverter" => Ok(Box::new(NumberConverter::new(NumberType::Double))),
+        "BooleanConverter" => Ok(Box::new(NumberConverter::new(NumberType::Boolean))),
         _ => Err(ConversionError::new(format!(
             "Class {class} could not be found: no converter with that name is built in or installed"
         ))),
