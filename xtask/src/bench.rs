@@ -355,6 +355,7 @@ fn source_run(
     bootstrap: &str,
     topic: &str,
     converter: &str,
+    extra: &[(&'static str, String)],
 ) -> Result<(f64, f64)> {
     let run_dir = dir.join(topic);
     std::fs::create_dir_all(&run_dir).map_err(|e| e.to_string())?;
@@ -364,12 +365,15 @@ fn source_run(
     let worker = Worker::start(
         &run_dir,
         &worker_settings(&run_dir, plugins, bootstrap, converter),
-        &[vec![
+        &[[
             ("name", "source".into()),
             ("connector.class", "FileStreamSource".into()),
             ("file", data.display().to_string()),
             ("topic", topic.into()),
-        ]],
+        ]
+        .into_iter()
+        .chain(extra.iter().cloned())
+        .collect()],
     )?;
     wait_for("the source to finish", Duration::from_secs(600), || {
         stored_position(&offsets) == total
@@ -419,13 +423,20 @@ fn throughput(
     let dir = &dir.join(if tansu.is_some() { "tansu" } else { "embedded" });
     let (mut raw_p, mut src, mut json, mut raw_c, mut sink, mut peak) =
         (vec![], vec![], vec![], vec![], vec![], vec![]);
+    let (mut plain, mut chained) = (vec![], vec![]);
     for i in 0..RUNS {
         eprintln!("xtask: bench run {} of {RUNS} ({name})", i + 1);
         let broker = match tansu {
             Some(bin) => Broker::tansu(bin)?,
             None => Broker::embedded()?,
         };
-        for topic in [format!("raw-{i}"), format!("src-{i}"), format!("json-{i}")] {
+        for topic in [
+            format!("raw-{i}"),
+            format!("src-{i}"),
+            format!("json-{i}"),
+            format!("plain-{i}"),
+            format!("chain-{i}"),
+        ] {
             broker.create_topic(&topic)?;
         }
         let b = broker.bootstrap.as_str();
@@ -433,10 +444,30 @@ fn throughput(
             "produce",
             &[b, &format!("raw-{i}"), &data.display().to_string()],
         )?);
-        let (secs, hwm) = source_run(dir, data, plugins, b, &format!("src-{i}"), STRING)?;
+        let (secs, hwm) = source_run(dir, data, plugins, b, &format!("src-{i}"), STRING, &[])?;
         src.push(secs);
         peak.push(hwm);
-        json.push(source_run(dir, data, plugins, b, &format!("json-{i}"), JSON)?.0);
+        json.push(source_run(dir, data, plugins, b, &format!("json-{i}"), JSON, &[])?.0);
+        // The transform chain against the same source and converter without it.
+        let schemaless = [("value.converter.schemas.enable", "false".to_string())];
+        plain.push(
+            source_run(
+                dir,
+                data,
+                plugins,
+                b,
+                &format!("plain-{i}"),
+                JSON,
+                &schemaless,
+            )?
+            .0,
+        );
+        let chain: Vec<(&'static str, String)> = schemaless
+            .iter()
+            .cloned()
+            .chain(transform_chain())
+            .collect();
+        chained.push(source_run(dir, data, plugins, b, &format!("chain-{i}"), JSON, &chain)?.0);
         let raw_out = dir.join(format!("raw-consume-{i}.txt"));
         raw_c.push(raw(
             "consume",
@@ -475,12 +506,51 @@ fn throughput(
         },
         Row {
             broker: name,
+            name: "transforms: source + HoistField, InsertField, ReplaceField, Cast (JSON, no schemas); ratio vs. the same without transforms",
+            value: rate(median(chained)),
+            unit: "records/s",
+            raw: Some(rate(median(plain))),
+        },
+        Row {
+            broker: name,
             name: "memory: peak RSS during the source run",
             value: median(peak),
             unit: "MiB",
             raw: None,
         },
     ])
+}
+
+/// The chain: InsertField, ReplaceField and Cast, after a HoistField that makes each
+/// line a field (the file source's values are plain strings).
+fn transform_chain() -> Vec<(&'static str, String)> {
+    [
+        ("transforms", "hoist,insert,rename,cast"),
+        (
+            "transforms.hoist.type",
+            "org.apache.kafka.connect.transforms.HoistField$Value",
+        ),
+        ("transforms.hoist.field", "line"),
+        (
+            "transforms.insert.type",
+            "org.apache.kafka.connect.transforms.InsertField$Value",
+        ),
+        ("transforms.insert.static.field", "origin"),
+        ("transforms.insert.static.value", "bench"),
+        (
+            "transforms.rename.type",
+            "org.apache.kafka.connect.transforms.ReplaceField$Value",
+        ),
+        ("transforms.rename.renames", "line:text"),
+        (
+            "transforms.cast.type",
+            "org.apache.kafka.connect.transforms.Cast$Value",
+        ),
+        ("transforms.cast.spec", "origin:string"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k, v.to_string()))
+    .collect()
 }
 
 /// Milliseconds from process start to `GET /` answering 200.
