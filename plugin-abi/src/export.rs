@@ -14,6 +14,7 @@
 ///         task "com.example.LogSinkTask" => LogTask
 ///     }
 ///     transformation "com.example.Uppercase" => Uppercase
+///     converter "com.example.Rot13Converter" => Rot13
 /// }
 /// ```
 ///
@@ -40,6 +41,12 @@ macro_rules! export_plugins {
             class: $crate::ffi::abi_stable::std_types::RStr<'_>,
         ) -> $crate::ffi::abi_stable::std_types::RResult<$crate::ffi::TransformationBox, $crate::ffi::PluginError> {
             $crate::ffi::new_transformation(__CONNECT_PLUGIN_ENTRIES, class)
+        }
+
+        extern "C" fn __connect_plugin_new_converter(
+            class: $crate::ffi::abi_stable::std_types::RStr<'_>,
+        ) -> $crate::ffi::abi_stable::std_types::RResult<$crate::ffi::ConverterBox, $crate::ffi::PluginError> {
+            $crate::ffi::new_converter(__CONNECT_PLUGIN_ENTRIES, class)
         }
 
         extern "C" fn __connect_plugin_list(
@@ -75,6 +82,7 @@ macro_rules! export_plugins {
                 new_sink_task: __connect_plugin_new_sink_task,
                 set_max_level: __connect_plugin_set_max_level,
                 new_transformation: __connect_plugin_new_transformation,
+                new_converter: __connect_plugin_new_converter,
             }
             .leak_into_prefix()
         }
@@ -102,6 +110,15 @@ macro_rules! export_plugins {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __connect_plugin_entry {
+    (main converter $class:literal, $ty:ty) => {
+        $crate::ffi::PluginEntry {
+            class: $class,
+            kind: $crate::ffi::PluginKind::Converter,
+            version: env!("CARGO_PKG_VERSION"),
+            task_class: "",
+            factory: $crate::ffi::Factory::Converter($crate::ffi::make_converter::<$ty>),
+        }
+    };
     (main transformation $class:literal, $ty:ty) => {
         $crate::ffi::PluginEntry {
             class: $class,

@@ -36,6 +36,7 @@
 
 pub mod config;
 pub mod connector;
+pub mod convert;
 pub mod data;
 pub mod errors;
 mod export;
@@ -60,6 +61,7 @@ pub mod prelude {
         ConfigDef, ConfigKey, ConfigType, ConfigValue, Importance, Validator, Width,
     };
     pub use crate::connector::{ConnectorContext, SinkConnector, SourceConnector};
+    pub use crate::convert::Converter;
     pub use crate::data::{
         ConnectRecord, Field, Header, Schema, SchemaType, SinkRecord, SourceRecord, Value,
     };

@@ -4,6 +4,7 @@ mod bytes;
 mod converter;
 mod json;
 mod number;
+mod plugin;
 pub mod schemaless;
 mod string;
 
@@ -11,6 +12,7 @@ pub use bytes::ByteArrayConverter;
 pub use converter::{bool_setting, ConversionError, Converter};
 pub use json::JsonConverter;
 pub use number::{NumberConverter, NumberType};
+pub use plugin::PluginConverter;
 pub use string::StringConverter;
 
 use plugin_abi::Props;

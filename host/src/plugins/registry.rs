@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use abi_stable::std_types::{RResult, RStr};
 use plugin_abi::ffi::{
-    ConnectorBox, PluginDescriptor, PluginKind, PluginModuleRef, SinkTaskBox, SourceTaskBox,
-    TransformationBox,
+    ConnectorBox, ConverterBox, PluginDescriptor, PluginKind, PluginModuleRef, SinkTaskBox,
+    SourceTaskBox, TransformationBox,
 };
 
 use super::aliases::aliases_of;
@@ -71,6 +71,18 @@ impl PluginInfo {
         let make = module.new_transformation().ok_or_else(|| {
             format!(
                 "{} was built against an older plugin-abi without transformations",
+                self.location()
+            )
+        })?;
+        into_result(make(RStr::from(self.class.as_str())))
+    }
+
+    /// A new instance of this converter class.
+    pub fn new_converter(&self) -> Result<ConverterBox, String> {
+        let module = self.module()?;
+        let make = module.new_converter().ok_or_else(|| {
+            format!(
+                "{} was built against an older plugin-abi without converters",
                 self.location()
             )
         })?;
@@ -257,11 +269,19 @@ impl PluginRegistry {
 
     /// The newest transformation from a library whose class name or alias is `name`.
     pub fn find_transformation(&self, name: &str) -> Option<Arc<PluginInfo>> {
+        self.find_library_class(PluginKind::Transformation, name)
+    }
+
+    /// The newest converter from a library whose class name or alias is `name`.
+    pub fn find_converter(&self, name: &str) -> Option<Arc<PluginInfo>> {
+        self.find_library_class(PluginKind::Converter, name)
+    }
+
+    fn find_library_class(&self, kind: PluginKind, name: &str) -> Option<Arc<PluginInfo>> {
         let library_transforms = || {
-            self.plugins.iter().filter(|p| {
-                p.kind == PluginKind::Transformation
-                    && matches!(p.source, PluginSource::Library { .. })
-            })
+            self.plugins
+                .iter()
+                .filter(move |p| p.kind == kind && matches!(p.source, PluginSource::Library { .. }))
         };
         let exact: Vec<&Arc<PluginInfo>> =
             library_transforms().filter(|p| p.class == name).collect();

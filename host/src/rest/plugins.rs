@@ -13,7 +13,7 @@ use super::error::{ErrorBody, Json, Path, Query};
 use super::model::{config_values, ConfigInput};
 use super::{blocking, RestError, Shared};
 use crate::config::{common_definitions, ConnectorConfig, ConnectorType};
-use crate::plugins::PluginInfo;
+use crate::plugins::{PluginInfo, PluginSource};
 use crate::runtime::Worker;
 
 /// One installed plugin class.
@@ -153,8 +153,22 @@ fn plugin_definitions(worker: &Worker, name: &str) -> Result<ConfigDef, RestErro
             }
             Ok(def)
         }
-        PluginKind::Converter => {
-            crate::data::converter_definitions(&plugin.class).ok_or_else(unknown)
+        PluginKind::Converter => match crate::data::converter_definitions(&plugin.class) {
+            Some(def) => Ok(def),
+            None => {
+                let converter = plugin.new_converter().map_err(RestError::internal)?;
+                converter
+                    .config()
+                    .into_result()
+                    .map_err(|e| RestError::internal(e.message.into_string()))
+            }
+        },
+        PluginKind::Transformation if !matches!(plugin.source, PluginSource::BuiltIn) => {
+            let transform = plugin.new_transformation().map_err(RestError::internal)?;
+            transform
+                .config()
+                .into_result()
+                .map_err(|e| RestError::internal(e.message.into_string()))
         }
         _ => Ok(ConfigDef::new()),
     }

@@ -3,7 +3,8 @@
 use std::collections::HashMap;
 
 use crate::config::{subset, WorkerConfig};
-use crate::data::{new_converter, Converter};
+use crate::data::{new_converter, Converter, PluginConverter};
+use crate::plugins::PluginRegistry;
 
 /// A connector's converters.
 pub struct RecordConverters {
@@ -17,6 +18,7 @@ impl RecordConverters {
     pub fn for_connector(
         worker: &WorkerConfig,
         connector: &HashMap<String, String>,
+        plugins: &PluginRegistry,
     ) -> Result<Self, String> {
         let make = |which: &str, is_key: bool| -> Result<Box<dyn Converter>, String> {
             let (class, props) = match connector
@@ -31,8 +33,12 @@ impl RecordConverters {
                     )
                 })?,
             };
-            new_converter(&class, &props, is_key)
-                .map_err(|e| format!("Invalid {which} {class}: {e}"))
+            let made = match plugins.find_converter(&class) {
+                Some(plugin) => PluginConverter::new(&plugin, &props, is_key)
+                    .map(|c| Box::new(c) as Box<dyn Converter>),
+                None => new_converter(&class, &props, is_key),
+            };
+            made.map_err(|e| format!("Invalid {which} {class}: {e}"))
         };
         Ok(RecordConverters {
             key: make("key.converter", true)?,

@@ -69,7 +69,8 @@ pub fn run_sink_task(
     control: &TaskControl,
 ) -> Result<(), TaskFailure> {
     let stopping = &control.stopping;
-    let converters = RecordConverters::for_connector(&env.worker, &spec.connector_props)?;
+    let converters =
+        RecordConverters::for_connector(&env.worker, &spec.connector_props, &env.plugins)?;
     let shared = Arc::new(SinkShared::default());
     let group = format!("connect-{}", spec.connector);
     let consumer: BaseConsumer<AssignmentTracker> = consumer_config(

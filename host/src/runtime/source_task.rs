@@ -60,7 +60,8 @@ pub fn run_source_task(
     control: &TaskControl,
 ) -> Result<(), TaskFailure> {
     let stopping = &control.stopping;
-    let converters = RecordConverters::for_connector(&env.worker, &spec.connector_props)?;
+    let converters =
+        RecordConverters::for_connector(&env.worker, &spec.connector_props, &env.plugins)?;
     let failure = Arc::new(Mutex::new(None));
     let producer: ThreadedProducer<DeliveryTracker> = producer_config(
         &env.clients,

@@ -219,7 +219,8 @@ impl Worker {
         if connector_type == ConnectorType::Sink {
             errors.extend(sink_errors(&props));
         }
-        if let Err(e) = RecordConverters::for_connector(&self.env.worker, &props) {
+        if let Err(e) = RecordConverters::for_connector(&self.env.worker, &props, &self.env.plugins)
+        {
             errors.push(e);
         }
         if let Err(e) = TransformChain::from_config(&props, &self.env.plugins) {

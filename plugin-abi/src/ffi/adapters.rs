@@ -8,18 +8,20 @@ use std::any::Any;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use abi_stable::sabi_trait::TD_Opaque;
-use abi_stable::std_types::{ROption, RResult, RSlice, RStr, RVec};
+use abi_stable::std_types::{ROption, RResult, RSlice, RStr, RVec, Tuple2};
 
 use super::{
-    props_from_ffi, props_to_ffi, ConnectorBox, ConnectorFfi, ConnectorFfi_TO,
-    HostConnectorContextBox, HostSinkTaskContextBox, HostSourceTaskContextBox, KeyValue,
-    PluginDescriptor, PluginError, PluginKind, SinkTaskBox, SinkTaskFfi, SinkTaskFfi_TO,
-    SourceTaskBox, SourceTaskFfi, SourceTaskFfi_TO, TransformationBox, TransformationFfi,
-    TransformationFfi_TO,
+    props_from_ffi, props_to_ffi, ConnectorBox, ConnectorFfi, ConnectorFfi_TO, ConverterBox,
+    ConverterFfi, ConverterFfi_TO, HostConnectorContextBox, HostSinkTaskContextBox,
+    HostSourceTaskContextBox, KeyValue, PluginDescriptor, PluginError, PluginKind, SinkTaskBox,
+    SinkTaskFfi, SinkTaskFfi_TO, SourceTaskBox, SourceTaskFfi, SourceTaskFfi_TO, TransformationBox,
+    TransformationFfi, TransformationFfi_TO,
 };
 use crate::config::{ConfigDef, ConfigValue};
 use crate::connector::{ConnectorContext, SinkConnector, SourceConnector};
+use crate::convert::Converter;
 use crate::data::{ConnectRecord, SinkRecord, SourceRecord};
+use crate::data::{Schema, Value};
 use crate::errors::{ConnectError, ErrorKind};
 use crate::sink::{SinkTask, SinkTaskContext, TopicPartition, TopicPartitionOffset};
 use crate::source::{SourceTask, SourceTaskContext};
@@ -33,6 +35,7 @@ pub enum Factory {
     SourceTask(fn() -> SourceTaskBox),
     SinkTask(fn() -> SinkTaskBox),
     Transformation(fn() -> TransformationBox),
+    Converter(fn() -> ConverterBox),
 }
 
 /// One exported class, as listed by [`crate::export_plugins!`].
@@ -109,6 +112,17 @@ pub fn new_transformation(
                 "{class} is not a transformation"
             ))),
         }
+    })
+}
+
+/// Instantiates the converter `class`.
+pub fn new_converter(
+    entries: &[PluginEntry],
+    class: RStr<'_>,
+) -> RResult<ConverterBox, PluginError> {
+    guard("new converter", || match find(entries, class)?.factory {
+        Factory::Converter(make) => Ok(make()),
+        _ => Err(ConnectError::new(format!("{class} is not a converter"))),
     })
 }
 
@@ -360,6 +374,48 @@ impl<T: Transformation> TransformationFfi for TransformationAdapter<T> {
 /// Makes a transformation instance; used by [`crate::export_plugins!`].
 pub fn make_transformation<T: Transformation + Default>() -> TransformationBox {
     TransformationFfi_TO::from_value(TransformationAdapter(T::default()), TD_Opaque)
+}
+
+struct ConverterAdapter<C>(C);
+
+impl<C: Converter> ConverterFfi for ConverterAdapter<C> {
+    fn config(&self) -> RResult<ConfigDef, PluginError> {
+        guard("config", || Ok(self.0.config()))
+    }
+    fn configure(&mut self, props: RVec<KeyValue>, is_key: bool) -> RResult<(), PluginError> {
+        guard("configure", || {
+            self.0.configure(&props_from_ffi(&props), is_key)
+        })
+    }
+    fn from_connect(
+        &self,
+        topic: RStr<'_>,
+        schema: ROption<&Schema>,
+        value: &Value,
+    ) -> RResult<ROption<RVec<u8>>, PluginError> {
+        guard("from_connect", || {
+            let bytes = self
+                .0
+                .from_connect(topic.as_str(), schema.into_option(), value)?;
+            Ok(bytes.map(RVec::from).into())
+        })
+    }
+    fn to_connect(
+        &self,
+        topic: RStr<'_>,
+        bytes: ROption<RSlice<'_, u8>>,
+    ) -> RResult<Tuple2<ROption<Schema>, Value>, PluginError> {
+        guard("to_connect", || {
+            let bytes = bytes.into_option().map(|b| b.as_slice());
+            let (schema, value) = self.0.to_connect(topic.as_str(), bytes)?;
+            Ok(Tuple2(schema.into(), value))
+        })
+    }
+}
+
+/// Makes a converter instance; used by [`crate::export_plugins!`].
+pub fn make_converter<C: Converter + Default>() -> ConverterBox {
+    ConverterFfi_TO::from_value(ConverterAdapter(C::default()), TD_Opaque)
 }
 
 #[cfg(test)]

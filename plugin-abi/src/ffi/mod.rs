@@ -16,9 +16,9 @@ mod traits;
 
 pub use abi_stable;
 pub use adapters::{
-    describe, make_sink_connector, make_sink_task, make_source_connector, make_source_task,
-    make_transformation, new_connector, new_sink_task, new_source_task, new_transformation,
-    Factory, PluginEntry,
+    describe, make_converter, make_sink_connector, make_sink_task, make_source_connector,
+    make_source_task, make_transformation, new_connector, new_converter, new_sink_task,
+    new_source_task, new_transformation, Factory, PluginEntry,
 };
 pub use traits::*;
 
@@ -158,6 +158,8 @@ pub type SourceTaskBox = SourceTaskFfi_TO<'static, RBox<()>>;
 pub type SinkTaskBox = SinkTaskFfi_TO<'static, RBox<()>>;
 /// A transformation instance across the ABI.
 pub type TransformationBox = TransformationFfi_TO<'static, RBox<()>>;
+/// A converter instance across the ABI.
+pub type ConverterBox = ConverterFfi_TO<'static, RBox<()>>;
 
 /// The root module every plugin library exports.
 #[repr(C)]
@@ -183,6 +185,9 @@ pub struct PluginModule {
     #[sabi(missing_field(option))]
     pub new_transformation:
         extern "C" fn(class: RStr<'_>) -> RResult<TransformationBox, PluginError>,
+    /// Instantiates an exported converter (appended as `new_transformation`).
+    #[sabi(missing_field(option))]
+    pub new_converter: extern "C" fn(class: RStr<'_>) -> RResult<ConverterBox, PluginError>,
 }
 
 impl RootModule for PluginModuleRef {

@@ -2,11 +2,11 @@
 #![allow(non_camel_case_types, non_local_definitions)]
 
 use abi_stable::sabi_trait;
-use abi_stable::std_types::{RBox, ROption, RResult, RSlice, RString, RVec};
+use abi_stable::std_types::{RBox, ROption, RResult, RSlice, RStr, RString, RVec, Tuple2};
 
 use super::{KeyValue, PluginError};
 use crate::config::{ConfigDef, ConfigValue};
-use crate::data::{ConnectRecord, SinkRecord, SourceRecord, Value};
+use crate::data::{ConnectRecord, Schema, SinkRecord, SourceRecord, Value};
 use crate::sink::{TopicPartition, TopicPartitionOffset};
 
 /// Implemented by the worker: what a connector may ask of it.
@@ -110,4 +110,23 @@ pub trait TransformationFfi: Send {
         &mut self,
         records: RVec<ConnectRecord>,
     ) -> RVec<RResult<ROption<ConnectRecord>, PluginError>>;
+}
+
+/// A converter, as the worker sees it; called from several task threads at once.
+#[sabi_trait]
+pub trait ConverterFfi: Send + Sync {
+    fn config(&self) -> RResult<ConfigDef, PluginError>;
+    fn configure(&mut self, props: RVec<KeyValue>, is_key: bool) -> RResult<(), PluginError>;
+    fn from_connect(
+        &self,
+        topic: RStr<'_>,
+        schema: ROption<&Schema>,
+        value: &Value,
+    ) -> RResult<ROption<RVec<u8>>, PluginError>;
+    #[sabi(last_prefix_field)]
+    fn to_connect(
+        &self,
+        topic: RStr<'_>,
+        bytes: ROption<RSlice<'_, u8>>,
+    ) -> RResult<Tuple2<ROption<Schema>, Value>, PluginError>;
 }

@@ -1,12 +1,14 @@
 //! Test plugin library: connectors that misbehave or change on purpose, and a custom
-//! transformation, to test the worker.
+//! transformation and converter, to test the worker.
 
 mod panicking;
 mod reconfiguring;
+mod rot13;
 mod uppercase;
 
 pub use panicking::{PanickingSourceConnector, PanickingSourceTask};
 pub use reconfiguring::{ReconfiguringSourceConnector, ReconfiguringSourceTask};
+pub use rot13::Rot13Converter;
 pub use uppercase::UppercaseValue;
 
 plugin_abi::export_plugins! {
@@ -17,4 +19,5 @@ plugin_abi::export_plugins! {
         task "test.kit.ReconfiguringSourceTask" => ReconfiguringSourceTask
     }
     transformation "test.kit.UppercaseValue" => UppercaseValue
+    converter "test.kit.Rot13Converter" => Rot13Converter
 }

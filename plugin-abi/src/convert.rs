@@ -1,0 +1,35 @@
+//! Converters: Connect data to the bytes of a record's key or value and back (Kafka Connect's
+//! `Converter`), as plugins.
+
+use crate::config::ConfigDef;
+use crate::data::{Schema, Value};
+use crate::errors::ConnectError;
+use crate::Props;
+
+/// A converter. The worker makes one per connector and side, calls `configure` with the
+/// settings under `key.converter.` or `value.converter.`, then converts record by record,
+/// possibly from several threads at once.
+pub trait Converter: Send + Sync + 'static {
+    /// The settings this converter takes.
+    fn config(&self) -> ConfigDef {
+        ConfigDef::new()
+    }
+
+    /// Reads the settings; `is_key` tells keys from values.
+    fn configure(&mut self, props: &Props, is_key: bool) -> Result<(), ConnectError>;
+
+    /// Serializes a value; `None` for a null (a tombstone).
+    fn from_connect(
+        &self,
+        topic: &str,
+        schema: Option<&Schema>,
+        value: &Value,
+    ) -> Result<Option<Vec<u8>>, ConnectError>;
+
+    /// Deserializes bytes (`None` for a null key or value) into a schema and a value.
+    fn to_connect(
+        &self,
+        topic: &str,
+        bytes: Option<&[u8]>,
+    ) -> Result<(Option<Schema>, Value), ConnectError>;
+}
