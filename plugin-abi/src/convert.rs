@@ -19,6 +19,8 @@ pub trait Converter: Send + Sync + 'static {
     fn configure(&mut self, props: &Props, is_key: bool) -> Result<(), ConnectError>;
 
     /// Serializes a value; `None` for a null (a tombstone).
+    // Named after Java's `fromConnectData`, which converter authors know.
+    #[allow(clippy::wrong_self_convention)]
     fn from_connect(
         &self,
         topic: &str,

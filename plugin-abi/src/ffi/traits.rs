@@ -117,6 +117,7 @@ pub trait TransformationFfi: Send {
 pub trait ConverterFfi: Send + Sync {
     fn config(&self) -> RResult<ConfigDef, PluginError>;
     fn configure(&mut self, props: RVec<KeyValue>, is_key: bool) -> RResult<(), PluginError>;
+    #[allow(clippy::wrong_self_convention)]
     fn from_connect(
         &self,
         topic: RStr<'_>,
