@@ -7,6 +7,7 @@
 mod chain;
 mod filter;
 mod headers;
+mod insert_field;
 mod predicates;
 mod record;
 pub mod registry;

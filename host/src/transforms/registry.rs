@@ -32,6 +32,11 @@ const TRANSFORMS: &[(&str, bool, TransformFactory)] = &[
         false,
         super::routers::regex_router,
     ),
+    (
+        "org.apache.kafka.connect.transforms.InsertField",
+        true,
+        super::insert_field::new,
+    ),
 ];
 
 const PREDICATES: &[(&str, PredicateFactory)] = &[
