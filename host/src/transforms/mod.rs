@@ -11,6 +11,7 @@ mod insert_field;
 mod predicates;
 mod record;
 pub mod registry;
+mod replace_field;
 mod routers;
 mod settings;
 pub mod util;

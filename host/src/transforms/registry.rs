@@ -37,6 +37,11 @@ const TRANSFORMS: &[(&str, bool, TransformFactory)] = &[
         true,
         super::insert_field::new,
     ),
+    (
+        "org.apache.kafka.connect.transforms.ReplaceField",
+        true,
+        super::replace_field::new,
+    ),
 ];
 
 const PREDICATES: &[(&str, PredicateFactory)] = &[
