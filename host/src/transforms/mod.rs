@@ -8,6 +8,7 @@ mod chain;
 mod filter;
 mod headers;
 mod insert_field;
+mod mask_field;
 mod predicates;
 mod record;
 pub mod registry;

@@ -42,6 +42,11 @@ const TRANSFORMS: &[(&str, bool, TransformFactory)] = &[
         true,
         super::replace_field::new,
     ),
+    (
+        "org.apache.kafka.connect.transforms.MaskField",
+        true,
+        super::mask_field::new,
+    ),
 ];
 
 const PREDICATES: &[(&str, PredicateFactory)] = &[

@@ -37,10 +37,12 @@ pub fn new(side: Option<Side>, s: &Settings) -> Result<Box<dyn Transformation>, 
             [old, new] if !new.is_empty() => {
                 renames.insert(old.to_string(), new.to_string());
             }
-            _ => return Err(format!(
+            _ => {
+                return Err(format!(
                 "Invalid value [{}] for configuration renames: Invalid rename mapping: {mapping}",
                 raw_renames.join(", ")
-            )),
+            ))
+            }
         }
     }
     Ok(Box::new(ReplaceField {
