@@ -4,6 +4,7 @@
 //!
 //! Each transform lives in a file of its own and is registered in [`registry`].
 
+mod cast;
 mod chain;
 mod filter;
 mod headers;

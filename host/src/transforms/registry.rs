@@ -47,6 +47,11 @@ const TRANSFORMS: &[(&str, bool, TransformFactory)] = &[
         true,
         super::mask_field::new,
     ),
+    (
+        "org.apache.kafka.connect.transforms.Cast",
+        true,
+        super::cast::new,
+    ),
 ];
 
 const PREDICATES: &[(&str, PredicateFactory)] = &[
