@@ -4,13 +4,17 @@
 //!
 //! Each transform lives in a file of its own and is registered in [`registry`].
 
+mod cast;
 mod chain;
 mod filter;
 mod headers;
+mod insert_field;
+mod mask_field;
 mod plugin;
 mod predicates;
 mod record;
 pub mod registry;
+mod replace_field;
 mod routers;
 mod settings;
 pub mod util;

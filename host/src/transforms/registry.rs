@@ -32,6 +32,26 @@ const TRANSFORMS: &[(&str, bool, TransformFactory)] = &[
         false,
         super::routers::regex_router,
     ),
+    (
+        "org.apache.kafka.connect.transforms.InsertField",
+        true,
+        super::insert_field::new,
+    ),
+    (
+        "org.apache.kafka.connect.transforms.ReplaceField",
+        true,
+        super::replace_field::new,
+    ),
+    (
+        "org.apache.kafka.connect.transforms.MaskField",
+        true,
+        super::mask_field::new,
+    ),
+    (
+        "org.apache.kafka.connect.transforms.Cast",
+        true,
+        super::cast::new,
+    ),
 ];
 
 const PREDICATES: &[(&str, PredicateFactory)] = &[

@@ -51,3 +51,131 @@ pub fn type_name(value: &Value) -> &'static str {
         Value::Struct(..) => "org.apache.kafka.connect.data.Struct",
     }
 }
+
+// Helpers for InsertField, ReplaceField, MaskField and Cast.
+use abi_stable::std_types::Tuple2;
+use plugin_abi::data::{logical, Field, SchemaBuilder};
+
+/// A struct field's value as Java's `Struct.get(field)` reads it: a null field with a default in
+/// its schema reads as that default, unless `replace_null_with_default` is off
+/// (`Struct.getWithoutDefault`).
+pub fn field_value(field: &Field, value: &Value, replace_null_with_default: bool) -> Value {
+    match (value, field.schema.default_value.as_ref().into_option()) {
+        (Value::Null, Some(default)) if replace_null_with_default => default.clone(),
+        _ => value.clone(),
+    }
+}
+
+/// Java's `SchemaUtil.copySchemaBasics`: name, version, doc and parameters onto `builder`.
+pub fn copy_schema_basics(source: &Schema, mut builder: SchemaBuilder) -> SchemaBuilder {
+    if let Some(name) = source.name.as_ref().into_option() {
+        builder = builder.name(name.as_str());
+    }
+    if let Some(version) = source.version.into_option() {
+        builder = builder.version(version);
+    }
+    if let Some(doc) = source.doc.as_ref().into_option() {
+        builder = builder.doc(doc.as_str());
+    }
+    for kv in source.parameters.iter() {
+        builder = builder.parameter(kv.0.as_str(), kv.1.as_str());
+    }
+    builder
+}
+
+/// `HashMap.put` on a schemaless map: replaces the entry with string key `key`, or appends one.
+pub fn map_put(entries: &mut Vec<Tuple2<Value, Value>>, key: &str, value: Value) {
+    match entries.iter_mut().find(|kv| kv.0.as_str() == Some(key)) {
+        Some(kv) => kv.1 = value,
+        None => entries.push(Tuple2(Value::string(key), value)),
+    }
+}
+
+/// A decimal's unscaled value from its big-endian two's complement bytes (up to 16 bytes).
+pub fn decimal_unscaled(bytes: &[u8]) -> Result<i128, String> {
+    if bytes.len() > 16 {
+        return Err(format!(
+            "Decimal of {} bytes is wider than this implementation supports (16 bytes)",
+            bytes.len()
+        ));
+    }
+    let negative = bytes.first().is_some_and(|b| b & 0x80 != 0);
+    let mut buf = [if negative { 0xff } else { 0 }; 16];
+    buf[16 - bytes.len()..].copy_from_slice(bytes);
+    Ok(i128::from_be_bytes(buf))
+}
+
+/// The shortest big-endian two's complement bytes of `unscaled`, as Java's
+/// `BigInteger.toByteArray`.
+pub fn decimal_bytes(unscaled: i128) -> Vec<u8> {
+    let all = unscaled.to_be_bytes();
+    let mut start = 0;
+    // Drop a leading byte while the next one still carries the sign.
+    while start < 15 {
+        let (b, next) = (all[start], all[start + 1]);
+        if (b == 0 && next & 0x80 == 0) || (b == 0xff && next & 0x80 != 0) {
+            start += 1;
+        } else {
+            break;
+        }
+    }
+    all[start..].to_vec()
+}
+
+/// The scale of a Decimal schema (0 when the parameter is missing or unreadable).
+pub fn decimal_scale(schema: &Schema) -> i32 {
+    schema
+        .parameter(logical::DECIMAL_SCALE)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
+}
+
+/// Java's `BigDecimal.toString` for plain-notation values: the unscaled digits with a point
+/// `scale` places from the right. (Java switches to exponent notation for negative scales and
+/// very small magnitudes; those are written in exponent form here too.)
+pub fn decimal_to_string(unscaled: i128, scale: i32) -> String {
+    let digits = unscaled.unsigned_abs().to_string();
+    let sign = if unscaled < 0 { "-" } else { "" };
+    let adjusted = digits.len() as i64 - 1 - scale as i64;
+    if scale >= 0 && adjusted >= -6 {
+        let scale = scale as usize;
+        if scale == 0 {
+            return format!("{sign}{digits}");
+        }
+        let padded = format!("{digits:0>width$}", width = scale + 1);
+        let (int, frac) = padded.split_at(padded.len() - scale);
+        return format!("{sign}{int}.{frac}");
+    }
+    let (first, rest) = digits.split_at(1);
+    let point = if rest.is_empty() { "" } else { "." };
+    let exp_sign = if adjusted >= 0 { "+" } else { "" };
+    format!("{sign}{first}{point}{rest}E{exp_sign}{adjusted}")
+}
+
+/// Parses a decimal string (`-12.50`) into an unscaled value at `scale`; an error when it does
+/// not fit that scale exactly.
+pub fn parse_decimal(text: &str, scale: i32) -> Option<i128> {
+    let text = text.trim();
+    let (negative, body) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+    if int.is_empty() && frac.is_empty()
+        || !int.chars().chain(frac.chars()).all(|c| c.is_ascii_digit())
+    {
+        return None;
+    }
+    let frac_trimmed = frac.trim_end_matches('0');
+    if frac_trimmed.len() as i64 > scale.max(0) as i64 {
+        return None;
+    }
+    let mut unscaled: i128 = 0;
+    let padded = format!("{frac_trimmed:0<width$}", width = scale.max(0) as usize);
+    for c in int.chars().chain(padded.chars()) {
+        unscaled = unscaled
+            .checked_mul(10)?
+            .checked_add((c as u8 - b'0') as i128)?;
+    }
+    Some(if negative { -unscaled } else { unscaled })
+}
