@@ -2,6 +2,7 @@
 
 mod bytes;
 mod converter;
+mod header;
 mod json;
 mod number;
 mod plugin;
@@ -10,6 +11,7 @@ mod string;
 
 pub use bytes::ByteArrayConverter;
 pub use converter::{bool_setting, ConversionError, Converter};
+pub use header::{HeaderConverter, SIMPLE_HEADER_CONVERTER};
 pub use json::JsonConverter;
 pub use number::{NumberConverter, NumberType};
 pub use plugin::PluginConverter;

@@ -152,6 +152,21 @@ impl PluginRegistry {
                 PluginSource::BuiltIn,
             );
         }
+        // Kafka lists StringConverter as a header converter too.
+        for class in [
+            crate::data::SIMPLE_HEADER_CONVERTER,
+            "org.apache.kafka.connect.storage.StringConverter",
+        ] {
+            registry.add(
+                PluginDescriptor {
+                    class: class.into(),
+                    kind: PluginKind::HeaderConverter,
+                    version: env!("CARGO_PKG_VERSION").into(),
+                    task_class: "".into(),
+                },
+                PluginSource::BuiltIn,
+            );
+        }
         let transforms = crate::transforms::registry::transform_classes()
             .into_iter()
             .map(|c| (c, PluginKind::Transformation));

@@ -3,13 +3,16 @@
 use std::collections::HashMap;
 
 use crate::config::{subset, WorkerConfig};
-use crate::data::{new_converter, Converter, PluginConverter};
+use crate::data::{
+    new_converter, Converter, HeaderConverter, PluginConverter, SIMPLE_HEADER_CONVERTER,
+};
 use crate::plugins::PluginRegistry;
 
 /// A connector's converters.
 pub struct RecordConverters {
     pub key: Box<dyn Converter>,
     pub value: Box<dyn Converter>,
+    pub header: HeaderConverter,
 }
 
 impl RecordConverters {
@@ -40,9 +43,20 @@ impl RecordConverters {
             };
             made.map_err(|e| format!("Invalid {which} {class}: {e}"))
         };
+        // header.converter: the connector's, else the worker's, else Kafka's default.
+        let header_class = [
+            connector.get("header.converter"),
+            worker.props.get("header.converter"),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|c| c.trim())
+        .find(|c| !c.is_empty())
+        .unwrap_or(SIMPLE_HEADER_CONVERTER);
         Ok(RecordConverters {
             key: make("key.converter", true)?,
             value: make("value.converter", false)?,
+            header: HeaderConverter::named(header_class)?,
         })
     }
 }

@@ -394,12 +394,13 @@ fn to_sink_record(
         .headers()
         .map(|hs| {
             hs.iter()
-                .map(|h| Header {
-                    key: RString::from(h.key),
-                    schema: Some(plugin_abi::data::Schema::optional_string()).into(),
-                    value: h.value.map_or(plugin_abi::data::Value::Null, |v| {
-                        plugin_abi::data::Value::string(String::from_utf8_lossy(v))
-                    }),
+                .map(|h| {
+                    let (schema, value) = converters.header.to_connect(h.value);
+                    Header {
+                        key: RString::from(h.key),
+                        schema: schema.into(),
+                        value,
+                    }
                 })
                 .collect()
         })

@@ -17,6 +17,7 @@ use super::errors::{ErrorPolicy, ErrorReporter, FailedRecord, Stage};
 use super::offset_committer::OffsetCommitter;
 use super::offset_tracker::{Batch, OffsetTracker};
 use super::task::{sleep_unless_stopping, TaskControl, TaskEnv, TaskFailure, TaskSpec};
+use crate::data::HeaderConverter;
 use crate::kafka::producer_config;
 use crate::storage::TopicTracker;
 use crate::transforms::{Record, TransformChain};
@@ -262,17 +263,17 @@ fn send_batch(
             record = record.timestamp(ts);
         }
         if !r.headers.is_empty() {
-            record = record.headers(headers_of(r));
+            record = record.headers(headers_of(r, out.converters.header));
         }
         send_with_backpressure(producer, record)?;
     }
     Ok(())
 }
 
-fn headers_of(record: &SourceRecord) -> OwnedHeaders {
+fn headers_of(record: &SourceRecord, converter: HeaderConverter) -> OwnedHeaders {
     let mut headers = OwnedHeaders::new_with_capacity(record.headers.len());
     for h in record.headers.iter() {
-        let text = (!h.value.is_null()).then(|| h.value.to_string());
+        let text = converter.from_connect(&h.value);
         headers = headers.insert(Header {
             key: h.key.as_str(),
             value: text.as_deref(),
