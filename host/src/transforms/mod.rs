@@ -5,6 +5,7 @@
 //! Each transform lives in a file of its own and is registered in [`registry`].
 
 mod chain;
+mod extract_field;
 mod filter;
 mod headers;
 mod predicates;

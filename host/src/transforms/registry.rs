@@ -32,6 +32,11 @@ const TRANSFORMS: &[(&str, bool, TransformFactory)] = &[
         false,
         super::routers::regex_router,
     ),
+    (
+        "org.apache.kafka.connect.transforms.ExtractField",
+        true,
+        super::extract_field::new,
+    ),
 ];
 
 const PREDICATES: &[(&str, PredicateFactory)] = &[

@@ -51,3 +51,55 @@ pub fn type_name(value: &Value) -> &'static str {
         Value::Struct(..) => "org.apache.kafka.connect.data.Struct",
     }
 }
+
+use abi_stable::std_types::ROption;
+use plugin_abi::data::SchemaBuilder;
+
+/// A struct field's value as Kafka's `Struct.get` reads it: a null replaced by the field
+/// schema's default when `replace_null_with_default` (Kafka's default), else as stored
+/// (`Struct.getWithoutDefault`).
+pub fn field_value(field_schema: &Schema, value: &Value, replace_null_with_default: bool) -> Value {
+    match (&field_schema.default_value, value) {
+        (ROption::RSome(default), Value::Null) if replace_null_with_default => default.clone(),
+        _ => value.clone(),
+    }
+}
+
+/// A builder holding everything `schema` has (type, optionality, default, name, version,
+/// doc, parameters, fields, key and value schemas), to change a part and build again.
+pub fn copy_schema(schema: &Schema) -> SchemaBuilder {
+    let mut b = match (&schema.key_schema, &schema.value_schema) {
+        (ROption::RSome(k), ROption::RSome(v)) => SchemaBuilder::map(k.clone(), v.clone()),
+        (ROption::RNone, ROption::RSome(v)) => SchemaBuilder::array(v.clone()),
+        _ => SchemaBuilder::new(schema.schema_type),
+    };
+    if schema.optional {
+        b = b.optional();
+    }
+    if let ROption::RSome(d) = &schema.default_value {
+        b = b.default_value(d.clone());
+    }
+    if let ROption::RSome(n) = &schema.name {
+        b = b.name(n.as_str());
+    }
+    if let ROption::RSome(v) = schema.version {
+        b = b.version(v);
+    }
+    if let ROption::RSome(d) = &schema.doc {
+        b = b.doc(d.as_str());
+    }
+    for p in schema.parameters.iter() {
+        b = b.parameter(p.0.as_str(), p.1.as_str());
+    }
+    for f in schema.fields.iter() {
+        b = b.field(f.name.as_str(), f.schema.clone());
+    }
+    b
+}
+
+/// The side of a `$Key`/`$Value` transform; the registry always gives one.
+pub fn side_of(side: Option<Side>) -> Result<Side, String> {
+    side.ok_or_else(|| "this transform needs its $Key or $Value variant".to_string())
+}
+
+use super::Side;
