@@ -110,7 +110,7 @@ impl ExtractField {
     }
 
     /// The value at the path in a struct; null when a step is missing or null.
-    fn from_struct(&self, schema: &Schema, value: &Value) -> Result<Value, String> {
+    fn value_in_struct(&self, schema: &Schema, value: &Value) -> Result<Value, String> {
         let (mut schema, mut value) = (schema.clone(), value.clone());
         for (i, step) in self.path.iter().enumerate() {
             let Some(field) = schema.field(step) else {
@@ -134,7 +134,7 @@ impl ExtractField {
     }
 
     /// The value at the path in a schemaless map; null when a step is missing or null.
-    fn from_map(&self, value: &Value) -> Result<Value, String> {
+    fn value_in_map(&self, value: &Value) -> Result<Value, String> {
         let mut current = value.clone();
         for (i, step) in self.path.iter().enumerate() {
             if current.is_null() {
@@ -157,7 +157,7 @@ impl Transformation for ExtractField {
                 if !value.is_null() {
                     require_map(value, PURPOSE)?;
                 }
-                (None, self.from_map(value)?)
+                (None, self.value_in_map(value)?)
             }
             Some(schema) => {
                 if !value.is_null() || schema.schema_type != SchemaType::Struct {
@@ -166,7 +166,7 @@ impl Transformation for ExtractField {
                 let field_schema = self
                     .field_schema(schema)
                     .ok_or_else(|| format!("Unknown field: {}", self.original))?;
-                (Some(field_schema), self.from_struct(schema, value)?)
+                (Some(field_schema), self.value_in_struct(schema, value)?)
             }
         };
         record.set_part(self.side, schema, value);
@@ -178,6 +178,9 @@ impl Transformation for ExtractField {
 mod tests {
     use super::*;
     use plugin_abi::data::SchemaBuilder;
+
+    /// A test case: the transform's settings, then what goes in or comes out.
+    type Case<T> = (Vec<(&'static str, &'static str)>, T, Value);
 
     fn extract(side: Side, config: &[(&str, &str)], record: Record) -> Result<Record, String> {
         new(Some(side), &Settings::new(config))?
@@ -214,7 +217,7 @@ mod tests {
     #[test]
     fn struct_fields_with_their_schemas() {
         // (config, expected schema, expected value)
-        let cases: Vec<(Vec<(&str, &str)>, Schema, Value)> = vec![
+        let cases: Vec<Case<Schema>> = vec![
             (vec![("field", "id")], Schema::int32(), 42.into()),
             (
                 vec![("field", "inner.id"), ("field.syntax.version", "V2")],
@@ -266,7 +269,7 @@ mod tests {
             ("a", Value::string_map([("b", Value::Int64(1))])),
             ("a.b", Value::Int64(2)),
         ]);
-        let cases: Vec<(Vec<(&str, &str)>, Value, Value)> = vec![
+        let cases: Vec<Case<Value>> = vec![
             (vec![("field", "a.b")], nested.clone(), Value::Int64(2)),
             (
                 vec![("field", "a.b"), ("field.syntax.version", "V2")],
