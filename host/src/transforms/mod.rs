@@ -5,15 +5,18 @@
 //! Each transform lives in a file of its own and is registered in [`registry`].
 
 mod chain;
+mod drop;
 mod extract_field;
 mod filter;
 mod headers;
+mod hoist_field;
 mod predicates;
 mod record;
 pub mod registry;
 mod routers;
 mod settings;
 pub mod util;
+mod value_to_key;
 
 pub use chain::TransformChain;
 pub use record::Record;

@@ -37,6 +37,21 @@ const TRANSFORMS: &[(&str, bool, TransformFactory)] = &[
         true,
         super::extract_field::new,
     ),
+    (
+        "org.apache.kafka.connect.transforms.HoistField",
+        true,
+        super::hoist_field::new,
+    ),
+    (
+        "org.apache.kafka.connect.transforms.ValueToKey",
+        false,
+        super::value_to_key::new,
+    ),
+    (
+        "io.confluent.connect.transforms.Drop",
+        true,
+        super::drop::new,
+    ),
 ];
 
 const PREDICATES: &[(&str, PredicateFactory)] = &[
@@ -118,5 +133,15 @@ mod tests {
         );
         assert!(find_transform("com.example.Nope").is_none());
         assert!(find_predicate("RecordIsTombstone").is_some());
+        assert_eq!(
+            find_transform("Drop$Key").map(|f| f.1),
+            Some(Some(Side::Key))
+        );
+        assert!(find_transform("io.confluent.connect.transforms.Drop$Value").is_some());
+        assert!(find_transform("ValueToKey").is_some());
+        assert!(
+            find_transform("ExtractField").is_none(),
+            "needs $Key or $Value"
+        );
     }
 }
