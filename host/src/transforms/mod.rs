@@ -14,6 +14,7 @@ mod predicates;
 mod record;
 pub mod registry;
 mod routers;
+mod set_schema_metadata;
 mod settings;
 pub mod util;
 mod value_to_key;

@@ -52,6 +52,11 @@ const TRANSFORMS: &[(&str, bool, TransformFactory)] = &[
         true,
         super::drop::new,
     ),
+    (
+        "org.apache.kafka.connect.transforms.SetSchemaMetadata",
+        true,
+        super::set_schema_metadata::new,
+    ),
 ];
 
 const PREDICATES: &[(&str, PredicateFactory)] = &[
