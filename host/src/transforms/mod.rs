@@ -8,6 +8,7 @@ mod chain;
 mod drop;
 mod extract_field;
 mod filter;
+mod flatten;
 mod headers;
 mod hoist_field;
 mod predicates;

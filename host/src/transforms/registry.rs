@@ -57,6 +57,11 @@ const TRANSFORMS: &[(&str, bool, TransformFactory)] = &[
         true,
         super::set_schema_metadata::new,
     ),
+    (
+        "org.apache.kafka.connect.transforms.Flatten",
+        true,
+        super::flatten::new,
+    ),
 ];
 
 const PREDICATES: &[(&str, PredicateFactory)] = &[
