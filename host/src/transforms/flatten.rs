@@ -5,7 +5,9 @@
 use abi_stable::std_types::{ROption, Tuple2};
 use plugin_abi::data::{Schema, SchemaBuilder, SchemaType, Value};
 
-use super::util::{copy_schema, require_map, require_struct, side_of, type_name};
+use super::util::{
+    copy_schema, copy_schema_basics, require_map, require_struct, side_of, type_name,
+};
 use super::{Record, Settings, Side, Transformation};
 
 const PURPOSE: &str = "flattening";
@@ -142,21 +144,9 @@ impl Transformation for Flatten {
                 };
                 // Java copies name, version, doc and parameters; optionality is kept too,
                 // so a null (tombstone) still fits the flattened schema.
-                let mut top = Schema::struct_builder();
+                let mut top = copy_schema_basics(schema, Schema::struct_builder());
                 if schema.optional {
                     top = top.optional();
-                }
-                if let Some(n) = schema.schema_name() {
-                    top = top.name(n);
-                }
-                if let ROption::RSome(v) = schema.version {
-                    top = top.version(v);
-                }
-                if let ROption::RSome(d) = &schema.doc {
-                    top = top.doc(d.as_str());
-                }
-                for p in schema.parameters.iter() {
-                    top = top.parameter(p.0.as_str(), p.1.as_str());
                 }
                 let default = schema.default_value.as_ref().into_option();
                 let flat = self

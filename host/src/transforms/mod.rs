@@ -9,6 +9,7 @@ mod drop;
 mod extract_field;
 mod filter;
 mod flatten;
+mod header_from;
 mod headers;
 mod hoist_field;
 mod predicates;

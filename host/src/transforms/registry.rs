@@ -62,6 +62,11 @@ const TRANSFORMS: &[(&str, bool, TransformFactory)] = &[
         true,
         super::flatten::new,
     ),
+    (
+        "org.apache.kafka.connect.transforms.HeaderFrom",
+        true,
+        super::header_from::new,
+    ),
 ];
 
 const PREDICATES: &[(&str, PredicateFactory)] = &[

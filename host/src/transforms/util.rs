@@ -103,3 +103,21 @@ pub fn side_of(side: Option<Side>) -> Result<Side, String> {
 }
 
 use super::Side;
+
+/// `builder` with `schema`'s name, version, doc and parameters (Java's
+/// `SchemaUtil.copySchemaBasics`): for a new struct that stands in for an old one.
+pub fn copy_schema_basics(schema: &Schema, mut builder: SchemaBuilder) -> SchemaBuilder {
+    if let Some(n) = schema.schema_name() {
+        builder = builder.name(n);
+    }
+    if let ROption::RSome(v) = schema.version {
+        builder = builder.version(v);
+    }
+    if let ROption::RSome(d) = &schema.doc {
+        builder = builder.doc(d.as_str());
+    }
+    for p in schema.parameters.iter() {
+        builder = builder.parameter(p.0.as_str(), p.1.as_str());
+    }
+    builder
+}
