@@ -5,6 +5,7 @@
 //! Each transform lives in a file of its own and is registered in [`registry`].
 
 mod chain;
+mod date_format;
 mod drop;
 mod extract_field;
 mod filter;
@@ -18,6 +19,7 @@ pub mod registry;
 mod routers;
 mod set_schema_metadata;
 mod settings;
+mod timestamp_router;
 pub mod util;
 mod value_to_key;
 

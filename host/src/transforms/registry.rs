@@ -67,6 +67,11 @@ const TRANSFORMS: &[(&str, bool, TransformFactory)] = &[
         true,
         super::header_from::new,
     ),
+    (
+        "org.apache.kafka.connect.transforms.TimestampRouter",
+        false,
+        super::timestamp_router::new,
+    ),
 ];
 
 const PREDICATES: &[(&str, PredicateFactory)] = &[
