@@ -2,9 +2,6 @@
 //! `y M d H h m s S E a` and the zone letters `Z X`, with `'quoted text'` as Java reads
 //! it. Dates come from epoch milliseconds by the civil-from-days algorithm (no date crate).
 
-// Parsing is for TimestampConverter, which comes next.
-#![allow(dead_code)]
-
 const MONTHS: [&str; 12] = [
     "January",
     "February",

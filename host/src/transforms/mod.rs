@@ -19,6 +19,7 @@ pub mod registry;
 mod routers;
 mod set_schema_metadata;
 mod settings;
+mod timestamp_converter;
 mod timestamp_router;
 pub mod util;
 mod value_to_key;

@@ -72,6 +72,11 @@ const TRANSFORMS: &[(&str, bool, TransformFactory)] = &[
         false,
         super::timestamp_router::new,
     ),
+    (
+        "org.apache.kafka.connect.transforms.TimestampConverter",
+        true,
+        super::timestamp_converter::new,
+    ),
 ];
 
 const PREDICATES: &[(&str, PredicateFactory)] = &[
