@@ -6,8 +6,14 @@
 
 mod cast;
 mod chain;
+mod date_format;
+mod drop;
+mod extract_field;
 mod filter;
+mod flatten;
+mod header_from;
 mod headers;
+mod hoist_field;
 mod insert_field;
 mod mask_field;
 mod plugin;
@@ -16,8 +22,12 @@ mod record;
 pub mod registry;
 mod replace_field;
 mod routers;
+mod set_schema_metadata;
 mod settings;
+mod timestamp_converter;
+mod timestamp_router;
 pub mod util;
+mod value_to_key;
 
 pub use chain::TransformChain;
 pub use record::Record;

@@ -52,6 +52,51 @@ const TRANSFORMS: &[(&str, bool, TransformFactory)] = &[
         true,
         super::cast::new,
     ),
+    (
+        "org.apache.kafka.connect.transforms.ExtractField",
+        true,
+        super::extract_field::new,
+    ),
+    (
+        "org.apache.kafka.connect.transforms.HoistField",
+        true,
+        super::hoist_field::new,
+    ),
+    (
+        "org.apache.kafka.connect.transforms.ValueToKey",
+        false,
+        super::value_to_key::new,
+    ),
+    (
+        "io.confluent.connect.transforms.Drop",
+        true,
+        super::drop::new,
+    ),
+    (
+        "org.apache.kafka.connect.transforms.SetSchemaMetadata",
+        true,
+        super::set_schema_metadata::new,
+    ),
+    (
+        "org.apache.kafka.connect.transforms.Flatten",
+        true,
+        super::flatten::new,
+    ),
+    (
+        "org.apache.kafka.connect.transforms.HeaderFrom",
+        true,
+        super::header_from::new,
+    ),
+    (
+        "org.apache.kafka.connect.transforms.TimestampRouter",
+        false,
+        super::timestamp_router::new,
+    ),
+    (
+        "org.apache.kafka.connect.transforms.TimestampConverter",
+        true,
+        super::timestamp_converter::new,
+    ),
 ];
 
 const PREDICATES: &[(&str, PredicateFactory)] = &[
@@ -133,5 +178,15 @@ mod tests {
         );
         assert!(find_transform("com.example.Nope").is_none());
         assert!(find_predicate("RecordIsTombstone").is_some());
+        assert_eq!(
+            find_transform("Drop$Key").map(|f| f.1),
+            Some(Some(Side::Key))
+        );
+        assert!(find_transform("io.confluent.connect.transforms.Drop$Value").is_some());
+        assert!(find_transform("ValueToKey").is_some());
+        assert!(
+            find_transform("ExtractField").is_none(),
+            "needs $Key or $Value"
+        );
     }
 }

@@ -179,3 +179,34 @@ pub fn parse_decimal(text: &str, scale: i32) -> Option<i128> {
     }
     Some(if negative { -unscaled } else { unscaled })
 }
+
+// Helpers for ExtractField, HoistField, SetSchemaMetadata, Flatten and the others.
+use abi_stable::std_types::ROption;
+
+use super::Side;
+
+/// A builder holding everything `schema` has (type, optionality, default, name, version,
+/// doc, parameters, fields, key and value schemas), to change a part and build again.
+pub fn copy_schema(schema: &Schema) -> SchemaBuilder {
+    let mut b = match (&schema.key_schema, &schema.value_schema) {
+        (ROption::RSome(k), ROption::RSome(v)) => SchemaBuilder::map(k.clone(), v.clone()),
+        (ROption::RNone, ROption::RSome(v)) => SchemaBuilder::array(v.clone()),
+        _ => SchemaBuilder::new(schema.schema_type),
+    };
+    if schema.optional {
+        b = b.optional();
+    }
+    if let ROption::RSome(d) = &schema.default_value {
+        b = b.default_value(d.clone());
+    }
+    b = copy_schema_basics(schema, b);
+    for f in schema.fields.iter() {
+        b = b.field(f.name.as_str(), f.schema.clone());
+    }
+    b
+}
+
+/// The side of a `$Key`/`$Value` transform; the registry always gives one.
+pub fn side_of(side: Option<Side>) -> Result<Side, String> {
+    side.ok_or_else(|| "this transform needs its $Key or $Value variant".to_string())
+}
