@@ -6,6 +6,8 @@ mod header;
 mod json;
 mod number;
 mod plugin;
+#[cfg(test)]
+mod round_trip;
 pub mod schemaless;
 mod string;
 
