@@ -15,6 +15,7 @@
 ///     }
 ///     transformation "com.example.Uppercase" => Uppercase
 ///     converter "com.example.Rot13Converter" => Rot13
+///     predicate "com.example.IsEven" => IsEven
 /// }
 /// ```
 ///
@@ -47,6 +48,12 @@ macro_rules! export_plugins {
             class: $crate::ffi::abi_stable::std_types::RStr<'_>,
         ) -> $crate::ffi::abi_stable::std_types::RResult<$crate::ffi::ConverterBox, $crate::ffi::PluginError> {
             $crate::ffi::new_converter(__CONNECT_PLUGIN_ENTRIES, class)
+        }
+
+        extern "C" fn __connect_plugin_new_predicate(
+            class: $crate::ffi::abi_stable::std_types::RStr<'_>,
+        ) -> $crate::ffi::abi_stable::std_types::RResult<$crate::ffi::PredicateBox, $crate::ffi::PluginError> {
+            $crate::ffi::new_predicate(__CONNECT_PLUGIN_ENTRIES, class)
         }
 
         extern "C" fn __connect_plugin_list(
@@ -83,6 +90,7 @@ macro_rules! export_plugins {
                 set_max_level: __connect_plugin_set_max_level,
                 new_transformation: __connect_plugin_new_transformation,
                 new_converter: __connect_plugin_new_converter,
+                new_predicate: __connect_plugin_new_predicate,
             }
             .leak_into_prefix()
         }
@@ -110,6 +118,15 @@ macro_rules! export_plugins {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __connect_plugin_entry {
+    (main predicate $class:literal, $ty:ty) => {
+        $crate::ffi::PluginEntry {
+            class: $class,
+            kind: $crate::ffi::PluginKind::Predicate,
+            version: env!("CARGO_PKG_VERSION"),
+            task_class: "",
+            factory: $crate::ffi::Factory::Predicate($crate::ffi::make_predicate::<$ty>),
+        }
+    };
     (main converter $class:literal, $ty:ty) => {
         $crate::ffi::PluginEntry {
             class: $class,

@@ -68,6 +68,6 @@ pub mod prelude {
     pub use crate::errors::ConnectError;
     pub use crate::sink::{SinkTask, SinkTaskContext, TopicPartition, TopicPartitionOffset};
     pub use crate::source::{SourceTask, SourceTaskContext};
-    pub use crate::transform::Transformation;
+    pub use crate::transform::{Predicate, Transformation};
     pub use crate::{export_plugins, Props};
 }

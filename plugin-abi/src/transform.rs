@@ -1,5 +1,5 @@
-//! Transformations: change, reroute or drop records on their way through the worker
-//! (Kafka Connect's single message transforms), as plugins.
+//! Transformations and predicates: change, reroute or drop records on their way through the
+//! worker (Kafka Connect's single message transforms), as plugins.
 
 use crate::config::ConfigDef;
 use crate::data::ConnectRecord;
@@ -19,4 +19,19 @@ pub trait Transformation: Send + 'static {
 
     /// The transformed record, or `None` to drop it.
     fn apply(&mut self, record: ConnectRecord) -> Result<Option<ConnectRecord>, ConnectError>;
+}
+
+/// A predicate: decides whether a transformation applies to a record (Kafka Connect's
+/// `Predicate`), used through `transforms.<alias>.predicate`.
+pub trait Predicate: Send + 'static {
+    /// The settings this predicate takes.
+    fn config(&self) -> ConfigDef {
+        ConfigDef::new()
+    }
+
+    /// Reads the settings under `predicates.<alias>.`.
+    fn configure(&mut self, props: &Props) -> Result<(), ConnectError>;
+
+    /// Whether the record matches.
+    fn test(&mut self, record: &ConnectRecord) -> Result<bool, ConnectError>;
 }

@@ -182,3 +182,36 @@ fn a_plugin_transformation_runs_in_batches_and_fails_only_its_record() {
         "{trace}"
     );
 }
+
+#[test]
+fn a_plugin_predicate_picks_the_records_a_transform_applies_to() {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, output) = (dir.path().join("in.txt"), dir.path().join("out.txt"));
+    std::fs::write(&input, "apple\nbanana\navocado\n").unwrap();
+    let plugins = plugin_dir(dir.path(), &["connect_file", "connect_test_kit"]);
+    let settings = worker_settings(dir.path(), &plugins, STRING);
+    let worker = Worker::standalone(dir.path(), &pairs(&settings), &[]);
+    let source = serde_json::json!({
+        "connector.class": "FileStreamSource", "file": path_str(&input), "topic": "t",
+        "transforms": "up", "transforms.up.type": "test.kit.UppercaseValue",
+        "transforms.up.predicate": "startsA",
+        "predicates": "startsA", "predicates.startsA.type": "test.kit.ValueStartsWith",
+        "predicates.startsA.prefix": "a",
+    });
+    let (code, body) = worker.call("PUT", "/connectors/src/config", Some(source));
+    assert_eq!(code, 201, "{body}");
+    let sink = serde_json::json!({"connector.class": "FileStreamSink", "file": path_str(&output), "topics": "t"});
+    assert_eq!(
+        worker.call("PUT", "/connectors/sink/config", Some(sink)).0,
+        201
+    );
+    let arrived = wait_until(Duration::from_secs(60), || read_lines(&output).len() >= 3);
+    assert!(arrived, "{:?}\n{}", read_lines(&output), worker.log());
+    assert_eq!(read_lines(&output), ["APPLE", "banana", "AVOCADO"]);
+    let (_, listed) = worker.get("/connector-plugins?connectorsOnly=false");
+    assert!(listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| p["class"] == "test.kit.ValueStartsWith" && p["type"] == "predicate"));
+}

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use super::plugin::PluginTransformation;
+use super::plugin::{PluginPredicate, PluginTransformation};
 use super::registry::{find_predicate, find_transform};
 use super::{Predicate, Record, Settings, Transformation};
 use crate::config::subset;
@@ -45,17 +45,25 @@ impl TransformChain {
                 None => errors.push(format!(
                     "Missing required configuration \"{type_key}\" which has no default value."
                 )),
-                Some(class) => match find_predicate(class) {
-                    None => errors.push(format!(
-                        "Invalid value {class} for configuration {type_key}: Class {class} could not be found."
-                    )),
-                    Some(make) => match make(&settings) {
-                        Ok(p) => {
-                            predicates.insert(alias.clone(), Arc::from(p));
+                Some(class) => {
+                    let made: Option<Result<Arc<dyn Predicate>, String>> =
+                        match find_predicate(class) {
+                            Some(make) => Some(make(&settings).map(Arc::from)),
+                            None => plugins.find_predicate(class).map(|plugin| {
+                                PluginPredicate::new(&plugin, &settings)
+                                    .map(|p| Arc::new(p) as Arc<dyn Predicate>)
+                            }),
+                        };
+                    match made {
+                        None => errors.push(format!(
+                            "Invalid value {class} for configuration {type_key}: Class {class} could not be found."
+                        )),
+                        Some(Ok(p)) => {
+                            predicates.insert(alias.clone(), p);
                         }
-                        Err(e) => errors.push(format!("{prefix}: {e}")),
-                    },
-                },
+                        Some(Err(e)) => errors.push(format!("{prefix}: {e}")),
+                    }
+                }
             }
         }
 
@@ -127,20 +135,9 @@ impl TransformChain {
         self.steps.is_empty()
     }
 
-    /// Runs the record through every step whose predicate lets it; `None` when a step drops
-    /// it. An error names the step.
-    pub fn apply(&self, mut record: Record) -> Result<Option<Record>, String> {
-        for step in &self.steps {
-            if !step.applies(&record) {
-                continue;
-            }
-            match step.transform.apply(record) {
-                Ok(Some(next)) => record = next,
-                Ok(None) => return Ok(None),
-                Err(e) => return Err(format!("transform {} failed: {e}", step.alias)),
-            }
-        }
-        Ok(Some(record))
+    /// Runs one record through the chain (see [`TransformChain::apply_batch`]).
+    pub fn apply(&self, record: Record) -> Result<Option<Record>, String> {
+        self.apply_batch(vec![record]).pop().unwrap_or(Ok(None))
     }
 }
 
@@ -152,17 +149,40 @@ impl TransformChain {
         let mut slots: Vec<Result<Option<Record>, String>> =
             records.into_iter().map(|r| Ok(Some(r))).collect();
         for step in &self.steps {
+            let alive: Vec<usize> = (0..slots.len())
+                .filter(|&i| matches!(slots[i], Ok(Some(_))))
+                .collect();
+            // Which of them the step applies to, asked of the predicate once per batch.
+            let verdicts: Vec<Result<bool, String>> = match &step.predicate {
+                None => alive.iter().map(|_| Ok(true)).collect(),
+                Some((predicate, negate)) => {
+                    let records: Vec<&Record> = alive
+                        .iter()
+                        .filter_map(|&i| slots[i].as_ref().ok().and_then(|r| r.as_ref()))
+                        .collect();
+                    predicate
+                        .test_batch(&records)
+                        .into_iter()
+                        .map(|v| v.map(|matched| matched != *negate))
+                        .collect()
+                }
+            };
             let mut taken = Vec::new();
             let mut batch = Vec::new();
-            for (i, slot) in slots.iter_mut().enumerate() {
-                let applies = match slot {
-                    Ok(Some(record)) => step.applies(record),
-                    _ => false,
-                };
-                if applies {
-                    if let Ok(Some(record)) = std::mem::replace(slot, Ok(None)) {
-                        taken.push(i);
-                        batch.push(record);
+            for (i, verdict) in alive.into_iter().zip(verdicts) {
+                match verdict {
+                    Ok(true) => {
+                        if let Ok(Some(record)) = std::mem::replace(&mut slots[i], Ok(None)) {
+                            taken.push(i);
+                            batch.push(record);
+                        }
+                    }
+                    Ok(false) => {}
+                    Err(e) => {
+                        slots[i] = Err(format!(
+                            "the predicate of transform {} failed: {e}",
+                            step.alias
+                        ))
                     }
                 }
             }
@@ -174,15 +194,6 @@ impl TransformChain {
             }
         }
         slots
-    }
-}
-
-impl Step {
-    fn applies(&self, record: &Record) -> bool {
-        match &self.predicate {
-            Some((predicate, negate)) => predicate.test(record) != *negate,
-            None => true,
-        }
     }
 }
 

@@ -55,4 +55,10 @@ pub trait Transformation: Send + Sync {
 /// Kafka's `Predicate`: decides whether a transformation applies to a record.
 pub trait Predicate: Send + Sync {
     fn test(&self, record: &Record) -> bool;
+
+    /// Several records at once, one answer each in order; an error fails that record
+    /// (plugin predicates cross the ABI once per batch).
+    fn test_batch(&self, records: &[&Record]) -> Vec<Result<bool, String>> {
+        records.iter().map(|r| Ok(self.test(r))).collect()
+    }
 }

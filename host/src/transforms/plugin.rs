@@ -1,12 +1,13 @@
-//! A transformation from a plugin library: records cross the ABI in batches.
+//! A transformation or predicate from a plugin library: records cross the ABI in batches.
 
 use std::sync::Mutex;
 
+use abi_stable::std_types::RSlice;
 use abi_stable::std_types::RVec;
 use plugin_abi::data::ConnectRecord;
-use plugin_abi::ffi::{props_to_ffi, TransformationBox};
+use plugin_abi::ffi::{props_to_ffi, PredicateBox, TransformationBox};
 
-use super::{Record, Settings, Transformation};
+use super::{Predicate, Record, Settings, Transformation};
 use crate::plugins::PluginInfo;
 
 /// A configured plugin transformation; the lock only makes it shareable, one task uses it.
@@ -79,6 +80,50 @@ impl Transformation for PluginTransformation {
                     .map(|o| o.into_option().map(from_ffi))
                     .map_err(|e| e.message.into_string())
             })
+            .collect()
+    }
+}
+
+/// A configured plugin predicate.
+pub struct PluginPredicate(Mutex<PredicateBox>);
+
+impl PluginPredicate {
+    pub fn new(plugin: &PluginInfo, settings: &Settings) -> Result<PluginPredicate, String> {
+        let mut instance = plugin.new_predicate()?;
+        let props = settings.0.clone().into_iter().collect();
+        instance
+            .configure(props_to_ffi(&props))
+            .into_result()
+            .map_err(|e| e.message.into_string())?;
+        Ok(PluginPredicate(Mutex::new(instance)))
+    }
+}
+
+impl Predicate for PluginPredicate {
+    /// One record: an error counts as no match (the batch path reports errors).
+    fn test(&self, record: &Record) -> bool {
+        matches!(self.test_batch(&[record]).pop(), Some(Ok(true)))
+    }
+
+    fn test_batch(&self, records: &[&Record]) -> Vec<Result<bool, String>> {
+        // The plugin sees copies: the records stay the chain's.
+        let batch: Vec<ConnectRecord> = records.iter().map(|r| to_ffi((*r).clone())).collect();
+        let results = self
+            .0
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .test_batch(RSlice::from_slice(&batch));
+        if results.len() != records.len() {
+            let e = format!(
+                "the plugin answered {} results for {} records",
+                results.len(),
+                records.len()
+            );
+            return records.iter().map(|_| Err(e.clone())).collect();
+        }
+        results
+            .into_iter()
+            .map(|r| r.into_result().map_err(|e| e.message.into_string()))
             .collect()
     }
 }

@@ -13,9 +13,9 @@ use abi_stable::std_types::{ROption, RResult, RSlice, RStr, RVec, Tuple2};
 use super::{
     props_from_ffi, props_to_ffi, ConnectorBox, ConnectorFfi, ConnectorFfi_TO, ConverterBox,
     ConverterFfi, ConverterFfi_TO, HostConnectorContextBox, HostSinkTaskContextBox,
-    HostSourceTaskContextBox, KeyValue, PluginDescriptor, PluginError, PluginKind, SinkTaskBox,
-    SinkTaskFfi, SinkTaskFfi_TO, SourceTaskBox, SourceTaskFfi, SourceTaskFfi_TO, TransformationBox,
-    TransformationFfi, TransformationFfi_TO,
+    HostSourceTaskContextBox, KeyValue, PluginDescriptor, PluginError, PluginKind, PredicateBox,
+    PredicateFfi, PredicateFfi_TO, SinkTaskBox, SinkTaskFfi, SinkTaskFfi_TO, SourceTaskBox,
+    SourceTaskFfi, SourceTaskFfi_TO, TransformationBox, TransformationFfi, TransformationFfi_TO,
 };
 use crate::config::{ConfigDef, ConfigValue};
 use crate::connector::{ConnectorContext, SinkConnector, SourceConnector};
@@ -25,7 +25,7 @@ use crate::data::{Schema, Value};
 use crate::errors::{ConnectError, ErrorKind};
 use crate::sink::{SinkTask, SinkTaskContext, TopicPartition, TopicPartitionOffset};
 use crate::source::{SourceTask, SourceTaskContext};
-use crate::transform::Transformation;
+use crate::transform::{Predicate, Transformation};
 use crate::Props;
 
 /// How to make an instance of an exported class.
@@ -36,6 +36,7 @@ pub enum Factory {
     SinkTask(fn() -> SinkTaskBox),
     Transformation(fn() -> TransformationBox),
     Converter(fn() -> ConverterBox),
+    Predicate(fn() -> PredicateBox),
 }
 
 /// One exported class, as listed by [`crate::export_plugins!`].
@@ -123,6 +124,17 @@ pub fn new_converter(
     guard("new converter", || match find(entries, class)?.factory {
         Factory::Converter(make) => Ok(make()),
         _ => Err(ConnectError::new(format!("{class} is not a converter"))),
+    })
+}
+
+/// Instantiates the predicate `class`.
+pub fn new_predicate(
+    entries: &[PluginEntry],
+    class: RStr<'_>,
+) -> RResult<PredicateBox, PluginError> {
+    guard("new predicate", || match find(entries, class)?.factory {
+        Factory::Predicate(make) => Ok(make()),
+        _ => Err(ConnectError::new(format!("{class} is not a predicate"))),
     })
 }
 
@@ -416,6 +428,31 @@ impl<C: Converter> ConverterFfi for ConverterAdapter<C> {
 /// Makes a converter instance; used by [`crate::export_plugins!`].
 pub fn make_converter<C: Converter + Default>() -> ConverterBox {
     ConverterFfi_TO::from_value(ConverterAdapter(C::default()), TD_Opaque)
+}
+
+struct PredicateAdapter<P>(P);
+
+impl<P: Predicate> PredicateFfi for PredicateAdapter<P> {
+    fn config(&self) -> RResult<ConfigDef, PluginError> {
+        guard("config", || Ok(self.0.config()))
+    }
+    fn configure(&mut self, props: RVec<KeyValue>) -> RResult<(), PluginError> {
+        guard("configure", || self.0.configure(&props_from_ffi(&props)))
+    }
+    fn test_batch(
+        &mut self,
+        records: RSlice<'_, ConnectRecord>,
+    ) -> RVec<RResult<bool, PluginError>> {
+        records
+            .iter()
+            .map(|r| guard("test", || self.0.test(r)))
+            .collect()
+    }
+}
+
+/// Makes a predicate instance; used by [`crate::export_plugins!`].
+pub fn make_predicate<P: Predicate + Default>() -> PredicateBox {
+    PredicateFfi_TO::from_value(PredicateAdapter(P::default()), TD_Opaque)
 }
 
 #[cfg(test)]

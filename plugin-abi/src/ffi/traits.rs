@@ -131,3 +131,16 @@ pub trait ConverterFfi: Send + Sync {
         bytes: ROption<RSlice<'_, u8>>,
     ) -> RResult<Tuple2<ROption<Schema>, Value>, PluginError>;
 }
+
+/// A predicate, as the worker sees it. Records cross in batches.
+#[sabi_trait]
+pub trait PredicateFfi: Send {
+    fn config(&self) -> RResult<ConfigDef, PluginError>;
+    fn configure(&mut self, props: RVec<KeyValue>) -> RResult<(), PluginError>;
+    /// One answer per record, in order.
+    #[sabi(last_prefix_field)]
+    fn test_batch(
+        &mut self,
+        records: RSlice<'_, ConnectRecord>,
+    ) -> RVec<RResult<bool, PluginError>>;
+}

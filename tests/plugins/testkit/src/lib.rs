@@ -1,14 +1,16 @@
 //! Test plugin library: connectors that misbehave or change on purpose, and a custom
-//! transformation and converter, to test the worker.
+//! transformation, converter and predicate, to test the worker.
 
 mod panicking;
 mod reconfiguring;
 mod rot13;
+mod starts_with;
 mod uppercase;
 
 pub use panicking::{PanickingSourceConnector, PanickingSourceTask};
 pub use reconfiguring::{ReconfiguringSourceConnector, ReconfiguringSourceTask};
 pub use rot13::Rot13Converter;
+pub use starts_with::ValueStartsWith;
 pub use uppercase::UppercaseValue;
 
 plugin_abi::export_plugins! {
@@ -20,4 +22,5 @@ plugin_abi::export_plugins! {
     }
     transformation "test.kit.UppercaseValue" => UppercaseValue
     converter "test.kit.Rot13Converter" => Rot13Converter
+    predicate "test.kit.ValueStartsWith" => ValueStartsWith
 }
