@@ -1,5 +1,5 @@
-//! Converters: Connect data to the bytes of a record's key or value and back (Kafka Connect's
-//! `Converter`), as plugins.
+//! Converters: Connect data to the bytes of a record's key, value or headers and back (Kafka
+//! Connect's `Converter` and `HeaderConverter`), as plugins.
 
 use crate::config::ConfigDef;
 use crate::data::{Schema, Value};
@@ -32,6 +32,36 @@ pub trait Converter: Send + Sync + 'static {
     fn to_connect(
         &self,
         topic: &str,
+        bytes: Option<&[u8]>,
+    ) -> Result<(Option<Schema>, Value), ConnectError>;
+}
+
+/// A header converter: a header's Connect value to its bytes and back (Kafka Connect's
+/// `HeaderConverter`), chosen with `header.converter`.
+pub trait HeaderConverter: Send + Sync + 'static {
+    /// The settings this converter takes.
+    fn config(&self) -> ConfigDef {
+        ConfigDef::new()
+    }
+
+    /// Reads the settings under `header.converter.`.
+    fn configure(&mut self, props: &Props) -> Result<(), ConnectError>;
+
+    /// Serializes the value of header `header`; `None` for a null.
+    #[allow(clippy::wrong_self_convention)]
+    fn from_connect_header(
+        &self,
+        topic: &str,
+        header: &str,
+        schema: Option<&Schema>,
+        value: &Value,
+    ) -> Result<Option<Vec<u8>>, ConnectError>;
+
+    /// Deserializes the bytes of header `header` (`None` for a null).
+    fn to_connect_header(
+        &self,
+        topic: &str,
+        header: &str,
         bytes: Option<&[u8]>,
     ) -> Result<(Option<Schema>, Value), ConnectError>;
 }

@@ -16,6 +16,7 @@
 ///     transformation "com.example.Uppercase" => Uppercase
 ///     converter "com.example.Rot13Converter" => Rot13
 ///     predicate "com.example.IsEven" => IsEven
+///     header_converter "com.example.HexHeaders" => HexHeaders
 /// }
 /// ```
 ///
@@ -56,6 +57,12 @@ macro_rules! export_plugins {
             $crate::ffi::new_predicate(__CONNECT_PLUGIN_ENTRIES, class)
         }
 
+        extern "C" fn __connect_plugin_new_header_converter(
+            class: $crate::ffi::abi_stable::std_types::RStr<'_>,
+        ) -> $crate::ffi::abi_stable::std_types::RResult<$crate::ffi::HeaderConverterBox, $crate::ffi::PluginError> {
+            $crate::ffi::new_header_converter(__CONNECT_PLUGIN_ENTRIES, class)
+        }
+
         extern "C" fn __connect_plugin_list(
         ) -> $crate::ffi::abi_stable::std_types::RVec<$crate::ffi::PluginDescriptor> {
             $crate::ffi::describe(__CONNECT_PLUGIN_ENTRIES)
@@ -91,6 +98,7 @@ macro_rules! export_plugins {
                 new_transformation: __connect_plugin_new_transformation,
                 new_converter: __connect_plugin_new_converter,
                 new_predicate: __connect_plugin_new_predicate,
+                new_header_converter: __connect_plugin_new_header_converter,
             }
             .leak_into_prefix()
         }
@@ -118,6 +126,17 @@ macro_rules! export_plugins {
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __connect_plugin_entry {
+    (main header_converter $class:literal, $ty:ty) => {
+        $crate::ffi::PluginEntry {
+            class: $class,
+            kind: $crate::ffi::PluginKind::HeaderConverter,
+            version: env!("CARGO_PKG_VERSION"),
+            task_class: "",
+            factory: $crate::ffi::Factory::HeaderConverter(
+                $crate::ffi::make_header_converter::<$ty>,
+            ),
+        }
+    };
     (main predicate $class:literal, $ty:ty) => {
         $crate::ffi::PluginEntry {
             class: $class,

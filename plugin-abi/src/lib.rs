@@ -61,7 +61,7 @@ pub mod prelude {
         ConfigDef, ConfigKey, ConfigType, ConfigValue, Importance, Validator, Width,
     };
     pub use crate::connector::{ConnectorContext, SinkConnector, SourceConnector};
-    pub use crate::convert::Converter;
+    pub use crate::convert::{Converter, HeaderConverter};
     pub use crate::data::{
         ConnectRecord, Field, Header, Schema, SchemaType, SinkRecord, SourceRecord, Value,
     };

@@ -1,10 +1,11 @@
-//! A converter from a plugin library, used by class name for values in and out of Kafka.
+//! Converters and header converters from a plugin library, used by class name in and out
+//! of Kafka.
 
 use std::time::Duration;
 
 use e2e::{
-    pairs, path_str, plugin_dir, read_lines, read_topic, wait_until, worker_settings, BrokerKind,
-    TestBroker, Worker,
+    pairs, path_str, plugin_dir, read_lines, read_topic, read_topic_messages, wait_until,
+    worker_settings, BrokerKind, TestBroker, Worker,
 };
 
 const STRING: &str = "org.apache.kafka.connect.storage.StringConverter";
@@ -77,5 +78,37 @@ fn a_plugin_converter_scrambles_into_kafka_and_back() {
             .unwrap()
             .contains("com.example.Nope"),
         "{body}"
+    );
+}
+
+#[test]
+fn a_plugin_header_converter_writes_the_headers() {
+    let dir = tempfile::tempdir().unwrap();
+    let broker = TestBroker::start_external(BrokerKind::Embedded);
+    broker.create_topic("h", 1);
+    let servers = broker.bootstrap_servers().unwrap().to_string();
+    let input = dir.path().join("in.txt");
+    std::fs::write(&input, "one\n").unwrap();
+    let plugins = plugin_dir(dir.path(), &["connect_file", "connect_test_kit"]);
+    let mut settings = worker_settings(dir.path(), &plugins, STRING);
+    settings.push(("bootstrap.servers".into(), servers.clone()));
+    let worker = Worker::standalone(dir.path(), &pairs(&settings), &[]);
+    let config = serde_json::json!({
+        "connector.class": "FileStreamSource", "file": path_str(&input), "topic": "h",
+        "header.converter": "test.kit.HexHeaderConverter",
+        "transforms": "tag", "transforms.tag.type": "InsertHeader",
+        "transforms.tag.header": "origin", "transforms.tag.value.literal": "file",
+    });
+    let (code, body) = worker.call("PUT", "/connectors/src/config", Some(config));
+    assert_eq!(code, 201, "{body}");
+    let got = wait_until(Duration::from_secs(30), || {
+        !read_topic_messages(&servers, "h").is_empty()
+    });
+    assert!(got, "{}", worker.log());
+    let messages = read_topic_messages(&servers, "h");
+    assert_eq!(
+        messages[0].header("origin"),
+        Some("66696c65"),
+        "hex of \"file\""
     );
 }

@@ -4,47 +4,106 @@
 
 use plugin_abi::data::{Schema, Value};
 
+use super::converter::ConversionError;
+
 /// The classes `header.converter` may name.
 pub const SIMPLE_HEADER_CONVERTER: &str = "org.apache.kafka.connect.storage.SimpleHeaderConverter";
 const STRING_CONVERTER: &str = "org.apache.kafka.connect.storage.StringConverter";
 
-/// How a connector's headers are converted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum HeaderConverter {
-    Simple,
-    String,
-}
-
-impl HeaderConverter {
-    /// The converter `class` names (full name or simple name).
-    pub fn named(class: &str) -> Result<HeaderConverter, String> {
-        let simple = |full: &str| full.rsplit('.').next().unwrap_or(full).to_string();
-        match class.trim() {
-            c if c == SIMPLE_HEADER_CONVERTER || c == simple(SIMPLE_HEADER_CONVERTER) => {
-                Ok(HeaderConverter::Simple)
-            }
-            c if c == STRING_CONVERTER || c == simple(STRING_CONVERTER) => Ok(HeaderConverter::String),
-            c => Err(format!(
-                "Invalid value {c} for configuration header.converter: Class {c} could not be found."
-            )),
-        }
-    }
-
-    /// A header value's bytes: its text (Kafka's `Values.convertToString`); null stays null.
-    pub fn from_connect(self, value: &Value) -> Option<String> {
-        (!value.is_null()).then(|| value.to_string())
-    }
+/// A header converter, as Kafka Connect's `HeaderConverter`.
+pub trait HeaderConverter: Send + Sync {
+    /// A header value's bytes; `None` for a null.
+    // Named after Java's `fromConnectHeader`.
+    #[allow(clippy::wrong_self_convention)]
+    fn from_connect_header(
+        &self,
+        topic: &str,
+        header: &str,
+        schema: Option<&Schema>,
+        value: &Value,
+    ) -> Result<Option<Vec<u8>>, ConversionError>;
 
     /// A header's Connect value from its bytes.
-    pub fn to_connect(self, bytes: Option<&[u8]>) -> (Option<Schema>, Value) {
-        let Some(bytes) = bytes else {
-            return (None, Value::Null);
-        };
-        let text = String::from_utf8_lossy(bytes);
-        match self {
-            HeaderConverter::String => (Some(Schema::optional_string()), Value::string(text)),
-            HeaderConverter::Simple => infer(&text),
+    fn to_connect_header(
+        &self,
+        topic: &str,
+        header: &str,
+        bytes: Option<&[u8]>,
+    ) -> Result<(Option<Schema>, Value), ConversionError>;
+}
+
+/// Kafka's default: values as text (`Values.convertToString`), read back inferring the type.
+pub struct SimpleHeaderConverter;
+
+/// Every header as a string.
+pub struct StringHeaderConverter;
+
+fn as_text(value: &Value) -> Option<Vec<u8>> {
+    (!value.is_null()).then(|| value.to_string().into_bytes())
+}
+
+impl HeaderConverter for SimpleHeaderConverter {
+    fn from_connect_header(
+        &self,
+        _: &str,
+        _: &str,
+        _: Option<&Schema>,
+        value: &Value,
+    ) -> Result<Option<Vec<u8>>, ConversionError> {
+        Ok(as_text(value))
+    }
+
+    fn to_connect_header(
+        &self,
+        _: &str,
+        _: &str,
+        bytes: Option<&[u8]>,
+    ) -> Result<(Option<Schema>, Value), ConversionError> {
+        Ok(match bytes {
+            None => (None, Value::Null),
+            Some(b) => infer(&String::from_utf8_lossy(b)),
+        })
+    }
+}
+
+impl HeaderConverter for StringHeaderConverter {
+    fn from_connect_header(
+        &self,
+        _: &str,
+        _: &str,
+        _: Option<&Schema>,
+        value: &Value,
+    ) -> Result<Option<Vec<u8>>, ConversionError> {
+        Ok(as_text(value))
+    }
+
+    fn to_connect_header(
+        &self,
+        _: &str,
+        _: &str,
+        bytes: Option<&[u8]>,
+    ) -> Result<(Option<Schema>, Value), ConversionError> {
+        Ok(match bytes {
+            None => (None, Value::Null),
+            Some(b) => (
+                Some(Schema::optional_string()),
+                Value::string(String::from_utf8_lossy(b)),
+            ),
+        })
+    }
+}
+
+/// The built-in header converter `class` names (full or simple name), if any.
+pub fn built_in_header_converter(class: &str) -> Option<Box<dyn HeaderConverter>> {
+    let simple = |full: &str| full.rsplit('.').next().unwrap_or(full).to_string();
+    match class.trim() {
+        c if c == SIMPLE_HEADER_CONVERTER || c == simple(SIMPLE_HEADER_CONVERTER) => {
+            Some(Box::new(SimpleHeaderConverter))
         }
+        c if c == STRING_CONVERTER || c == simple(STRING_CONVERTER) => {
+            Some(Box::new(StringHeaderConverter))
+        }
+        _ => None,
     }
 }
 
@@ -83,25 +142,29 @@ fn infer(text: &str) -> (Option<Schema>, Value) {
 mod tests {
     use super::*;
 
+    fn read(c: &dyn HeaderConverter, bytes: &[u8]) -> Value {
+        c.to_connect_header("t", "h", Some(bytes)).unwrap().1
+    }
+
     #[test]
     fn simple_infers_scalars_and_string_keeps_text() {
-        let s = HeaderConverter::Simple;
-        assert_eq!(s.to_connect(Some(b"true")).1, Value::Boolean(true));
-        assert_eq!(s.to_connect(Some(b"42")).1, Value::Int8(42));
-        assert_eq!(s.to_connect(Some(b"40000")).1, Value::Int32(40000));
-        assert_eq!(s.to_connect(Some(b"1.5")).1, Value::Float64(1.5));
-        assert_eq!(s.to_connect(Some(b"db-1")).1, Value::string("db-1"));
-        assert_eq!(s.to_connect(None).1, Value::Null);
+        let s = SimpleHeaderConverter;
+        assert_eq!(read(&s, b"true"), Value::Boolean(true));
+        assert_eq!(read(&s, b"42"), Value::Int8(42));
+        assert_eq!(read(&s, b"40000"), Value::Int32(40000));
+        assert_eq!(read(&s, b"1.5"), Value::Float64(1.5));
+        assert_eq!(read(&s, b"db-1"), Value::string("db-1"));
+        assert_eq!(s.to_connect_header("t", "h", None).unwrap().1, Value::Null);
+        assert_eq!(read(&StringHeaderConverter, b"42"), Value::string("42"));
+        let out = s
+            .from_connect_header("t", "h", None, &Value::Int32(7))
+            .unwrap();
+        assert_eq!(out.as_deref(), Some(&b"7"[..]));
         assert_eq!(
-            HeaderConverter::String.to_connect(Some(b"42")).1,
-            Value::string("42")
+            s.from_connect_header("t", "h", None, &Value::Null).unwrap(),
+            None
         );
-        assert_eq!(s.from_connect(&Value::Int32(7)).as_deref(), Some("7"));
-        assert_eq!(s.from_connect(&Value::Null), None);
-        assert_eq!(
-            HeaderConverter::named("SimpleHeaderConverter"),
-            Ok(HeaderConverter::Simple)
-        );
-        assert!(HeaderConverter::named("com.example.Nope").is_err());
+        assert!(built_in_header_converter("SimpleHeaderConverter").is_some());
+        assert!(built_in_header_converter("com.example.Nope").is_none());
     }
 }

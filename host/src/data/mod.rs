@@ -13,10 +13,10 @@ mod string;
 
 pub use bytes::ByteArrayConverter;
 pub use converter::{bool_setting, ConversionError, Converter};
-pub use header::{HeaderConverter, SIMPLE_HEADER_CONVERTER};
+pub use header::{built_in_header_converter, HeaderConverter, SIMPLE_HEADER_CONVERTER};
 pub use json::JsonConverter;
 pub use number::{NumberConverter, NumberType};
-pub use plugin::PluginConverter;
+pub use plugin::{PluginConverter, PluginHeaderConverter};
 pub use string::StringConverter;
 
 use plugin_abi::Props;

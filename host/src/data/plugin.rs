@@ -1,13 +1,14 @@
-//! A converter from a plugin library.
+//! A converter or header converter from a plugin library.
 
 use std::borrow::Cow;
 
 use abi_stable::std_types::{RSlice, RStr};
 use plugin_abi::data::{Schema, Value};
-use plugin_abi::ffi::{props_to_ffi, ConverterBox};
+use plugin_abi::ffi::{props_to_ffi, ConverterBox, HeaderConverterBox};
 use plugin_abi::Props;
 
 use super::converter::{ConversionError, Converter};
+use super::header::HeaderConverter;
 use crate::plugins::PluginInfo;
 
 /// A configured plugin converter.
@@ -45,6 +46,53 @@ impl Converter for PluginConverter {
     ) -> Result<(Option<Schema>, Value), ConversionError> {
         self.0
             .to_connect(RStr::from(topic), bytes.map(RSlice::from_slice).into())
+            .into_result()
+            .map(|pair| (pair.0.into_option(), pair.1))
+            .map_err(|e| ConversionError(e.message.into_string()))
+    }
+}
+
+/// A configured plugin header converter.
+pub struct PluginHeaderConverter(HeaderConverterBox);
+
+impl PluginHeaderConverter {
+    pub fn new(plugin: &PluginInfo, props: &Props) -> Result<Self, ConversionError> {
+        let mut instance = plugin.new_header_converter().map_err(ConversionError)?;
+        instance
+            .configure(props_to_ffi(props))
+            .into_result()
+            .map_err(|e| ConversionError(e.message.into_string()))?;
+        Ok(PluginHeaderConverter(instance))
+    }
+}
+
+impl HeaderConverter for PluginHeaderConverter {
+    fn from_connect_header(
+        &self,
+        topic: &str,
+        header: &str,
+        schema: Option<&Schema>,
+        value: &Value,
+    ) -> Result<Option<Vec<u8>>, ConversionError> {
+        self.0
+            .from_connect_header(RStr::from(topic), RStr::from(header), schema.into(), value)
+            .into_result()
+            .map(|bytes| bytes.into_option().map(|b| b.into_vec()))
+            .map_err(|e| ConversionError(e.message.into_string()))
+    }
+
+    fn to_connect_header(
+        &self,
+        topic: &str,
+        header: &str,
+        bytes: Option<&[u8]>,
+    ) -> Result<(Option<Schema>, Value), ConversionError> {
+        self.0
+            .to_connect_header(
+                RStr::from(topic),
+                RStr::from(header),
+                bytes.map(RSlice::from_slice).into(),
+            )
             .into_result()
             .map(|pair| (pair.0.into_option(), pair.1))
             .map_err(|e| ConversionError(e.message.into_string()))

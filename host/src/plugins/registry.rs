@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use abi_stable::std_types::{RResult, RStr};
 use plugin_abi::ffi::{
-    ConnectorBox, ConverterBox, PluginDescriptor, PluginKind, PluginModuleRef, PredicateBox,
-    SinkTaskBox, SourceTaskBox, TransformationBox,
+    ConnectorBox, ConverterBox, HeaderConverterBox, PluginDescriptor, PluginKind, PluginModuleRef,
+    PredicateBox, SinkTaskBox, SourceTaskBox, TransformationBox,
 };
 
 use super::aliases::aliases_of;
@@ -83,6 +83,18 @@ impl PluginInfo {
         let make = module.new_converter().ok_or_else(|| {
             format!(
                 "{} was built against an older plugin-abi without converters",
+                self.location()
+            )
+        })?;
+        into_result(make(RStr::from(self.class.as_str())))
+    }
+
+    /// A new instance of this header converter class.
+    pub fn new_header_converter(&self) -> Result<HeaderConverterBox, String> {
+        let module = self.module()?;
+        let make = module.new_header_converter().ok_or_else(|| {
+            format!(
+                "{} was built against an older plugin-abi without header converters",
                 self.location()
             )
         })?;
@@ -297,6 +309,11 @@ impl PluginRegistry {
     /// The newest transformation from a library whose class name or alias is `name`.
     pub fn find_transformation(&self, name: &str) -> Option<Arc<PluginInfo>> {
         self.find_library_class(PluginKind::Transformation, name)
+    }
+
+    /// The newest header converter from a library whose class name or alias is `name`.
+    pub fn find_header_converter(&self, name: &str) -> Option<Arc<PluginInfo>> {
+        self.find_library_class(PluginKind::HeaderConverter, name)
     }
 
     /// The newest predicate from a library whose class name or alias is `name`.

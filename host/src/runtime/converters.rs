@@ -4,7 +4,8 @@ use std::collections::HashMap;
 
 use crate::config::{subset, WorkerConfig};
 use crate::data::{
-    new_converter, Converter, HeaderConverter, PluginConverter, SIMPLE_HEADER_CONVERTER,
+    built_in_header_converter, new_converter, Converter, HeaderConverter, PluginConverter,
+    PluginHeaderConverter, SIMPLE_HEADER_CONVERTER,
 };
 use crate::plugins::PluginRegistry;
 
@@ -12,7 +13,7 @@ use crate::plugins::PluginRegistry;
 pub struct RecordConverters {
     pub key: Box<dyn Converter>,
     pub value: Box<dyn Converter>,
-    pub header: HeaderConverter,
+    pub header: Box<dyn HeaderConverter>,
 }
 
 impl RecordConverters {
@@ -53,10 +54,28 @@ impl RecordConverters {
         .map(|c| c.trim())
         .find(|c| !c.is_empty())
         .unwrap_or(SIMPLE_HEADER_CONVERTER);
+        let header_props = match connector.get("header.converter") {
+            Some(_) => subset(connector, "header.converter."),
+            None => subset(&worker.props, "header.converter."),
+        };
+        let header: Box<dyn HeaderConverter> = match built_in_header_converter(header_class) {
+            Some(c) => c,
+            None => match plugins.find_header_converter(header_class) {
+                Some(plugin) => Box::new(
+                    PluginHeaderConverter::new(&plugin, &header_props)
+                        .map_err(|e| format!("Invalid header.converter {header_class}: {e}"))?,
+                ),
+                None => {
+                    return Err(format!(
+                        "Invalid value {header_class} for configuration header.converter: Class {header_class} could not be found."
+                    ))
+                }
+            },
+        };
         Ok(RecordConverters {
             key: make("key.converter", true)?,
             value: make("value.converter", false)?,
-            header: HeaderConverter::named(header_class)?,
+            header,
         })
     }
 }

@@ -19,6 +19,7 @@ use crate::transforms::Settings;
 pub enum Stage {
     KeyConverter,
     ValueConverter,
+    HeaderConverter,
     Transformation,
 }
 
@@ -27,6 +28,7 @@ impl Stage {
         match self {
             Stage::KeyConverter => "KEY_CONVERTER",
             Stage::ValueConverter => "VALUE_CONVERTER",
+            Stage::HeaderConverter => "HEADER_CONVERTER",
             Stage::Transformation => "TRANSFORMATION",
         }
     }

@@ -390,21 +390,25 @@ fn to_sink_record(
         rdkafka::Timestamp::CreateTime(t) => (Some(t), TimestampType::CreateTime),
         rdkafka::Timestamp::LogAppendTime(t) => (Some(t), TimestampType::LogAppendTime),
     };
-    let headers: RVec<Header> = m
-        .headers()
-        .map(|hs| {
-            hs.iter()
-                .map(|h| {
-                    let (schema, value) = converters.header.to_connect(h.value);
-                    Header {
-                        key: RString::from(h.key),
-                        schema: schema.into(),
-                        value,
-                    }
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    let mut headers: RVec<Header> = RVec::new();
+    if let Some(hs) = m.headers() {
+        for h in hs.iter() {
+            let (schema, value) = converters
+                .header
+                .to_connect_header(m.topic(), h.key, h.value)
+                .map_err(|e| {
+                    (
+                        Stage::HeaderConverter,
+                        format!("Failed to convert header {}: {e}", h.key),
+                    )
+                })?;
+            headers.push(Header {
+                key: RString::from(h.key),
+                schema: schema.into(),
+                value,
+            });
+        }
+    }
     Ok(SinkRecord {
         topic: m.topic().into(),
         kafka_partition: m.partition(),

@@ -17,7 +17,7 @@ use super::errors::{ErrorPolicy, ErrorReporter, FailedRecord, Stage};
 use super::offset_committer::OffsetCommitter;
 use super::offset_tracker::{Batch, OffsetTracker};
 use super::task::{sleep_unless_stopping, TaskControl, TaskEnv, TaskFailure, TaskSpec};
-use crate::data::HeaderConverter;
+use crate::data::{ConversionError, HeaderConverter};
 use crate::kafka::producer_config;
 use crate::storage::TopicTracker;
 use crate::transforms::{Record, TransformChain};
@@ -231,6 +231,16 @@ fn send_batch(
                     )
                 })
         });
+        let both = both.and_then(|(key, value)| {
+            headers_of(r, out.converters.header.as_ref())
+                .map(|headers| (key, value, headers))
+                .map_err(|e| {
+                    (
+                        Stage::HeaderConverter,
+                        format!("Failed to convert a header: {e}"),
+                    )
+                })
+        });
         match both {
             Ok(kv) => converted.push((r, kv)),
             Err((stage, e)) => out
@@ -247,13 +257,13 @@ fn send_batch(
                 .map(|r| (&r.source_partition, &r.source_offset)),
         ),
     };
-    for (r, (key, value)) in converted.iter() {
+    for (r, (key, value, headers)) in converted {
         out.topics.saw(&r.topic);
         let mut record = BaseRecord::with_opaque_to(r.topic.as_str(), batch.clone());
-        if let Some(v) = value {
+        if let Some(v) = &value {
             record = record.payload(&**v);
         }
-        if let Some(k) = key {
+        if let Some(k) = &key {
             record = record.key(&**k);
         }
         if let Some(p) = r.kafka_partition.into_option() {
@@ -262,24 +272,36 @@ fn send_batch(
         if let Some(ts) = r.timestamp.into_option() {
             record = record.timestamp(ts);
         }
-        if !r.headers.is_empty() {
-            record = record.headers(headers_of(r, out.converters.header));
+        if let Some(headers) = headers {
+            record = record.headers(headers);
         }
         send_with_backpressure(producer, record)?;
     }
     Ok(())
 }
 
-fn headers_of(record: &SourceRecord, converter: HeaderConverter) -> OwnedHeaders {
+/// The record's headers as the header converter writes them; `None` when it has none.
+fn headers_of(
+    record: &SourceRecord,
+    converter: &dyn HeaderConverter,
+) -> Result<Option<OwnedHeaders>, ConversionError> {
+    if record.headers.is_empty() {
+        return Ok(None);
+    }
     let mut headers = OwnedHeaders::new_with_capacity(record.headers.len());
     for h in record.headers.iter() {
-        let text = converter.from_connect(&h.value);
+        let bytes = converter.from_connect_header(
+            &record.topic,
+            &h.key,
+            h.schema.as_ref().into_option(),
+            &h.value,
+        )?;
         headers = headers.insert(Header {
             key: h.key.as_str(),
-            value: text.as_deref(),
+            value: bytes.as_deref(),
         });
     }
-    headers
+    Ok(Some(headers))
 }
 
 /// Sends, waiting while the producer's queue is full (the worker never drops a record).

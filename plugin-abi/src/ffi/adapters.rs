@@ -12,14 +12,15 @@ use abi_stable::std_types::{ROption, RResult, RSlice, RStr, RVec, Tuple2};
 
 use super::{
     props_from_ffi, props_to_ffi, ConnectorBox, ConnectorFfi, ConnectorFfi_TO, ConverterBox,
-    ConverterFfi, ConverterFfi_TO, HostConnectorContextBox, HostSinkTaskContextBox,
-    HostSourceTaskContextBox, KeyValue, PluginDescriptor, PluginError, PluginKind, PredicateBox,
-    PredicateFfi, PredicateFfi_TO, SinkTaskBox, SinkTaskFfi, SinkTaskFfi_TO, SourceTaskBox,
-    SourceTaskFfi, SourceTaskFfi_TO, TransformationBox, TransformationFfi, TransformationFfi_TO,
+    ConverterFfi, ConverterFfi_TO, HeaderConverterBox, HeaderConverterFfi, HeaderConverterFfi_TO,
+    HostConnectorContextBox, HostSinkTaskContextBox, HostSourceTaskContextBox, KeyValue,
+    PluginDescriptor, PluginError, PluginKind, PredicateBox, PredicateFfi, PredicateFfi_TO,
+    SinkTaskBox, SinkTaskFfi, SinkTaskFfi_TO, SourceTaskBox, SourceTaskFfi, SourceTaskFfi_TO,
+    TransformationBox, TransformationFfi, TransformationFfi_TO,
 };
 use crate::config::{ConfigDef, ConfigValue};
 use crate::connector::{ConnectorContext, SinkConnector, SourceConnector};
-use crate::convert::Converter;
+use crate::convert::{Converter, HeaderConverter};
 use crate::data::{ConnectRecord, SinkRecord, SourceRecord};
 use crate::data::{Schema, Value};
 use crate::errors::{ConnectError, ErrorKind};
@@ -37,6 +38,7 @@ pub enum Factory {
     Transformation(fn() -> TransformationBox),
     Converter(fn() -> ConverterBox),
     Predicate(fn() -> PredicateBox),
+    HeaderConverter(fn() -> HeaderConverterBox),
 }
 
 /// One exported class, as listed by [`crate::export_plugins!`].
@@ -135,6 +137,21 @@ pub fn new_predicate(
     guard("new predicate", || match find(entries, class)?.factory {
         Factory::Predicate(make) => Ok(make()),
         _ => Err(ConnectError::new(format!("{class} is not a predicate"))),
+    })
+}
+
+/// Instantiates the header converter `class`.
+pub fn new_header_converter(
+    entries: &[PluginEntry],
+    class: RStr<'_>,
+) -> RResult<HeaderConverterBox, PluginError> {
+    guard("new header converter", || {
+        match find(entries, class)?.factory {
+            Factory::HeaderConverter(make) => Ok(make()),
+            _ => Err(ConnectError::new(format!(
+                "{class} is not a header converter"
+            ))),
+        }
     })
 }
 
@@ -453,6 +470,53 @@ impl<P: Predicate> PredicateFfi for PredicateAdapter<P> {
 /// Makes a predicate instance; used by [`crate::export_plugins!`].
 pub fn make_predicate<P: Predicate + Default>() -> PredicateBox {
     PredicateFfi_TO::from_value(PredicateAdapter(P::default()), TD_Opaque)
+}
+
+struct HeaderConverterAdapter<C>(C);
+
+impl<C: HeaderConverter> HeaderConverterFfi for HeaderConverterAdapter<C> {
+    fn config(&self) -> RResult<ConfigDef, PluginError> {
+        guard("config", || Ok(self.0.config()))
+    }
+    fn configure(&mut self, props: RVec<KeyValue>) -> RResult<(), PluginError> {
+        guard("configure", || self.0.configure(&props_from_ffi(&props)))
+    }
+    fn from_connect_header(
+        &self,
+        topic: RStr<'_>,
+        header: RStr<'_>,
+        schema: ROption<&Schema>,
+        value: &Value,
+    ) -> RResult<ROption<RVec<u8>>, PluginError> {
+        guard("from_connect_header", || {
+            let bytes = self.0.from_connect_header(
+                topic.as_str(),
+                header.as_str(),
+                schema.into_option(),
+                value,
+            )?;
+            Ok(bytes.map(RVec::from).into())
+        })
+    }
+    fn to_connect_header(
+        &self,
+        topic: RStr<'_>,
+        header: RStr<'_>,
+        bytes: ROption<RSlice<'_, u8>>,
+    ) -> RResult<Tuple2<ROption<Schema>, Value>, PluginError> {
+        guard("to_connect_header", || {
+            let bytes = bytes.into_option().map(|b| b.as_slice());
+            let (schema, value) =
+                self.0
+                    .to_connect_header(topic.as_str(), header.as_str(), bytes)?;
+            Ok(Tuple2(schema.into(), value))
+        })
+    }
+}
+
+/// Makes a header converter instance; used by [`crate::export_plugins!`].
+pub fn make_header_converter<C: HeaderConverter + Default>() -> HeaderConverterBox {
+    HeaderConverterFfi_TO::from_value(HeaderConverterAdapter(C::default()), TD_Opaque)
 }
 
 #[cfg(test)]

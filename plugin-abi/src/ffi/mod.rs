@@ -16,9 +16,10 @@ mod traits;
 
 pub use abi_stable;
 pub use adapters::{
-    describe, make_converter, make_predicate, make_sink_connector, make_sink_task,
-    make_source_connector, make_source_task, make_transformation, new_connector, new_converter,
-    new_predicate, new_sink_task, new_source_task, new_transformation, Factory, PluginEntry,
+    describe, make_converter, make_header_converter, make_predicate, make_sink_connector,
+    make_sink_task, make_source_connector, make_source_task, make_transformation, new_connector,
+    new_converter, new_header_converter, new_predicate, new_sink_task, new_source_task,
+    new_transformation, Factory, PluginEntry,
 };
 pub use traits::*;
 
@@ -162,6 +163,8 @@ pub type TransformationBox = TransformationFfi_TO<'static, RBox<()>>;
 pub type ConverterBox = ConverterFfi_TO<'static, RBox<()>>;
 /// A predicate instance across the ABI.
 pub type PredicateBox = PredicateFfi_TO<'static, RBox<()>>;
+/// A header converter instance across the ABI.
+pub type HeaderConverterBox = HeaderConverterFfi_TO<'static, RBox<()>>;
 
 /// The root module every plugin library exports.
 #[repr(C)]
@@ -193,6 +196,10 @@ pub struct PluginModule {
     /// Instantiates an exported predicate (appended as `new_transformation`).
     #[sabi(missing_field(option))]
     pub new_predicate: extern "C" fn(class: RStr<'_>) -> RResult<PredicateBox, PluginError>,
+    /// Instantiates an exported header converter (appended as `new_transformation`).
+    #[sabi(missing_field(option))]
+    pub new_header_converter:
+        extern "C" fn(class: RStr<'_>) -> RResult<HeaderConverterBox, PluginError>,
 }
 
 impl RootModule for PluginModuleRef {

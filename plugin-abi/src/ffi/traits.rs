@@ -144,3 +144,25 @@ pub trait PredicateFfi: Send {
         records: RSlice<'_, ConnectRecord>,
     ) -> RVec<RResult<bool, PluginError>>;
 }
+
+/// A header converter, as the worker sees it; called from several task threads at once.
+#[sabi_trait]
+pub trait HeaderConverterFfi: Send + Sync {
+    fn config(&self) -> RResult<ConfigDef, PluginError>;
+    fn configure(&mut self, props: RVec<KeyValue>) -> RResult<(), PluginError>;
+    #[allow(clippy::wrong_self_convention)]
+    fn from_connect_header(
+        &self,
+        topic: RStr<'_>,
+        header: RStr<'_>,
+        schema: ROption<&Schema>,
+        value: &Value,
+    ) -> RResult<ROption<RVec<u8>>, PluginError>;
+    #[sabi(last_prefix_field)]
+    fn to_connect_header(
+        &self,
+        topic: RStr<'_>,
+        header: RStr<'_>,
+        bytes: ROption<RSlice<'_, u8>>,
+    ) -> RResult<Tuple2<ROption<Schema>, Value>, PluginError>;
+}

@@ -1,12 +1,14 @@
 //! Test plugin library: connectors that misbehave or change on purpose, and a custom
-//! transformation, converter and predicate, to test the worker.
+//! transformation, converter, header converter and predicate, to test the worker.
 
+mod hex_headers;
 mod panicking;
 mod reconfiguring;
 mod rot13;
 mod starts_with;
 mod uppercase;
 
+pub use hex_headers::HexHeaderConverter;
 pub use panicking::{PanickingSourceConnector, PanickingSourceTask};
 pub use reconfiguring::{ReconfiguringSourceConnector, ReconfiguringSourceTask};
 pub use rot13::Rot13Converter;
@@ -23,4 +25,5 @@ plugin_abi::export_plugins! {
     transformation "test.kit.UppercaseValue" => UppercaseValue
     converter "test.kit.Rot13Converter" => Rot13Converter
     predicate "test.kit.ValueStartsWith" => ValueStartsWith
+    header_converter "test.kit.HexHeaderConverter" => HexHeaderConverter
 }
