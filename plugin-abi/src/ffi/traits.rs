@@ -112,6 +112,9 @@ pub trait TransformationFfi: Send {
     ) -> RVec<RResult<ROption<ConnectRecord>, PluginError>>;
 }
 
+/// A deserialized key, value or header: its schema (if any) and value.
+pub type SchemaAndValue = Tuple2<ROption<Schema>, Value>;
+
 /// A converter, as the worker sees it; called from several task threads at once.
 #[sabi_trait]
 pub trait ConverterFfi: Send + Sync {
@@ -129,7 +132,7 @@ pub trait ConverterFfi: Send + Sync {
         &self,
         topic: RStr<'_>,
         bytes: ROption<RSlice<'_, u8>>,
-    ) -> RResult<Tuple2<ROption<Schema>, Value>, PluginError>;
+    ) -> RResult<SchemaAndValue, PluginError>;
 }
 
 /// A predicate, as the worker sees it. Records cross in batches.
@@ -164,5 +167,5 @@ pub trait HeaderConverterFfi: Send + Sync {
         topic: RStr<'_>,
         header: RStr<'_>,
         bytes: ROption<RSlice<'_, u8>>,
-    ) -> RResult<Tuple2<ROption<Schema>, Value>, PluginError>;
+    ) -> RResult<SchemaAndValue, PluginError>;
 }
