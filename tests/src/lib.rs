@@ -571,9 +571,14 @@ pub fn read_topic_messages(bootstrap_servers: &str, topic: &str) -> Vec<ReadMess
     // Read until nothing new arrives for a while, not just to the high watermark: a broker
     // may still append a request a killed client sent, and Tansu's reported watermark can
     // trail what it serves.
-    let (_, high) = consumer
-        .fetch_watermarks(topic, 0, Duration::from_secs(10))
-        .expect("watermarks");
+    // A topic a moment old may not be in every metadata answer yet: ask again for a while.
+    let mut watermarks = consumer.fetch_watermarks(topic, 0, Duration::from_secs(10));
+    let asking_since = Instant::now();
+    while watermarks.is_err() && asking_since.elapsed() < Duration::from_secs(15) {
+        std::thread::sleep(Duration::from_millis(200));
+        watermarks = consumer.fetch_watermarks(topic, 0, Duration::from_secs(10));
+    }
+    let (_, high) = watermarks.expect("watermarks");
     let mut tpl = TopicPartitionList::new();
     tpl.add_partition_offset(topic, 0, Offset::Beginning)
         .expect("partition");
