@@ -67,6 +67,9 @@ impl ActiveTopics {
 pub struct TopicTracker {
     connector: String,
     seen: HashSet<String>,
+    /// The topic of the previous record: most records share it, and comparing is cheaper
+    /// than hashing.
+    last: String,
     resets_seen: u64,
     store: Arc<ActiveTopics>,
 }
@@ -76,6 +79,7 @@ impl TopicTracker {
         TopicTracker {
             connector: connector.to_string(),
             seen: HashSet::new(),
+            last: String::new(),
             resets_seen: store.resets.load(Ordering::Acquire),
             store,
         }
@@ -86,7 +90,11 @@ impl TopicTracker {
         if resets != self.resets_seen {
             self.resets_seen = resets;
             self.seen.clear();
+            self.last.clear();
+        } else if topic == self.last {
+            return;
         }
+        topic.clone_into(&mut self.last);
         if !self.seen.contains(topic) {
             self.seen.insert(topic.to_string());
             self.store.record(&self.connector, topic);
