@@ -215,3 +215,50 @@ fn a_plugin_predicate_picks_the_records_a_transform_applies_to() {
         .iter()
         .any(|p| p["class"] == "test.kit.ValueStartsWith" && p["type"] == "predicate"));
 }
+
+#[test]
+fn retriable_plugin_errors_are_retried_within_errors_retry_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let (input, output) = (dir.path().join("in.txt"), dir.path().join("out.txt"));
+    std::fs::write(&input, "first\nretry-me\nlast\n").unwrap();
+    let plugins = plugin_dir(dir.path(), &["connect_file", "connect_test_kit"]);
+    let settings = worker_settings(dir.path(), &plugins, STRING);
+    let worker = Worker::standalone(dir.path(), &pairs(&settings), &[]);
+    let source = |name: &str, topic: &str, retry: &str| {
+        serde_json::json!({
+            "name": name, "connector.class": "FileStreamSource", "file": path_str(&input),
+            "topic": topic, "transforms": "up", "transforms.up.type": "test.kit.UppercaseValue",
+            "errors.retry.timeout": retry, "errors.retry.delay.max.ms": "20",
+        })
+    };
+    // Retries allowed: the record goes through on the third attempt.
+    let (code, body) = worker.call(
+        "PUT",
+        "/connectors/patient/config",
+        Some(source("patient", "t", "5000")),
+    );
+    assert_eq!(code, 201, "{body}");
+    let sink = serde_json::json!({"connector.class": "FileStreamSink", "file": path_str(&output), "topics": "t"});
+    assert_eq!(
+        worker.call("PUT", "/connectors/sink/config", Some(sink)).0,
+        201
+    );
+    assert!(
+        wait_until(Duration::from_secs(60), || read_lines(&output).len() >= 3),
+        "{}",
+        worker.log()
+    );
+    assert_eq!(read_lines(&output), ["FIRST", "RETRY-ME", "LAST"]);
+    assert!(worker.log().contains("retriable error, trying again"));
+    // No retries (Kafka's default of 0): the same error fails the task.
+    let (code, _) = worker.call(
+        "PUT",
+        "/connectors/hasty/config",
+        Some(source("hasty", "t2", "0")),
+    );
+    assert_eq!(code, 201);
+    assert!(wait_until(Duration::from_secs(30), || worker
+        .task_state("hasty", 0)
+        .as_deref()
+        == Some("FAILED")));
+}

@@ -2,8 +2,10 @@
 
 mod connector;
 mod properties;
+mod retry;
 mod worker;
 
 pub use connector::{common_definitions, sink_errors, ConnectorConfig, ConnectorType};
 pub use properties::{read_properties, subset};
+pub use retry::{Failure, RetryPolicy};
 pub use worker::WorkerConfig;

@@ -4,24 +4,42 @@ use std::borrow::Cow;
 
 use abi_stable::std_types::{RSlice, RStr};
 use plugin_abi::data::{Schema, Value};
-use plugin_abi::ffi::{props_to_ffi, ConverterBox, HeaderConverterBox};
+use plugin_abi::errors::ErrorKind;
+use plugin_abi::ffi::{props_to_ffi, ConverterBox, HeaderConverterBox, PluginError};
 use plugin_abi::Props;
 
 use super::converter::{ConversionError, Converter};
 use super::header::HeaderConverter;
+use crate::config::{Failure, RetryPolicy};
 use crate::plugins::PluginInfo;
 
-/// A configured plugin converter.
-pub struct PluginConverter(ConverterBox);
+/// A configured plugin converter; retriable failures are tried again per the connector's
+/// `errors.retry.*` settings.
+pub struct PluginConverter {
+    instance: ConverterBox,
+    retry: RetryPolicy,
+}
+
+fn failure(e: PluginError) -> Failure {
+    Failure {
+        retriable: e.kind == ErrorKind::Retriable,
+        message: e.message.into_string(),
+    }
+}
 
 impl PluginConverter {
-    pub fn new(plugin: &PluginInfo, props: &Props, is_key: bool) -> Result<Self, ConversionError> {
+    pub fn new(
+        plugin: &PluginInfo,
+        props: &Props,
+        is_key: bool,
+        retry: RetryPolicy,
+    ) -> Result<Self, ConversionError> {
         let mut instance = plugin.new_converter().map_err(ConversionError)?;
         instance
             .configure(props_to_ffi(props), is_key)
             .into_result()
             .map_err(|e| ConversionError(e.message.into_string()))?;
-        Ok(PluginConverter(instance))
+        Ok(PluginConverter { instance, retry })
     }
 }
 
@@ -32,11 +50,15 @@ impl Converter for PluginConverter {
         schema: Option<&Schema>,
         value: &'a Value,
     ) -> Result<Option<Cow<'a, [u8]>>, ConversionError> {
-        self.0
-            .from_connect(RStr::from(topic), schema.into(), value)
-            .into_result()
+        self.retry
+            .run(|| {
+                self.instance
+                    .from_connect(RStr::from(topic), schema.into(), value)
+                    .into_result()
+                    .map_err(failure)
+            })
             .map(|bytes| bytes.into_option().map(|b| Cow::Owned(b.into_vec())))
-            .map_err(|e| ConversionError(e.message.into_string()))
+            .map_err(ConversionError)
     }
 
     fn to_connect(
@@ -44,11 +66,15 @@ impl Converter for PluginConverter {
         topic: &str,
         bytes: Option<&[u8]>,
     ) -> Result<(Option<Schema>, Value), ConversionError> {
-        self.0
-            .to_connect(RStr::from(topic), bytes.map(RSlice::from_slice).into())
-            .into_result()
+        self.retry
+            .run(|| {
+                self.instance
+                    .to_connect(RStr::from(topic), bytes.map(RSlice::from_slice).into())
+                    .into_result()
+                    .map_err(failure)
+            })
             .map(|pair| (pair.0.into_option(), pair.1))
-            .map_err(|e| ConversionError(e.message.into_string()))
+            .map_err(ConversionError)
     }
 }
 

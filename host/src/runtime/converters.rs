@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use crate::config::{subset, WorkerConfig};
+use crate::config::{subset, RetryPolicy, WorkerConfig};
 use crate::data::{
     built_in_header_converter, new_converter, Converter, HeaderConverter, PluginConverter,
     PluginHeaderConverter, SIMPLE_HEADER_CONVERTER,
@@ -24,6 +24,7 @@ impl RecordConverters {
         connector: &HashMap<String, String>,
         plugins: &PluginRegistry,
     ) -> Result<Self, String> {
+        let retry = RetryPolicy::from_config(connector)?;
         let make = |which: &str, is_key: bool| -> Result<Box<dyn Converter>, String> {
             let (class, props) = match connector
                 .get(which)
@@ -38,7 +39,7 @@ impl RecordConverters {
                 })?,
             };
             let made = match plugins.find_converter(&class) {
-                Some(plugin) => PluginConverter::new(&plugin, &props, is_key)
+                Some(plugin) => PluginConverter::new(&plugin, &props, is_key, retry)
                     .map(|c| Box::new(c) as Box<dyn Converter>),
                 None => new_converter(&class, &props, is_key),
             };

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use super::plugin::{PluginPredicate, PluginTransformation};
 use super::registry::{find_predicate, find_transform};
 use super::{Predicate, Record, Settings, Transformation};
-use crate::config::subset;
+use crate::config::{subset, RetryPolicy};
 use crate::plugins::PluginRegistry;
 
 struct Step {
@@ -34,6 +34,10 @@ impl TransformChain {
         plugins: &PluginRegistry,
     ) -> Result<TransformChain, Vec<String>> {
         let mut errors = Vec::new();
+        let retry = RetryPolicy::from_config(props).unwrap_or_else(|e| {
+            errors.push(e);
+            RetryPolicy::default()
+        });
         let mut predicates: HashMap<String, Arc<dyn Predicate>> = HashMap::new();
         let predicate_aliases = aliases(props, "predicates");
         check_unique(&predicate_aliases, "predicates", &mut errors);
@@ -83,7 +87,7 @@ impl TransformChain {
             let made: Result<Box<dyn Transformation>, String> = match find_transform(class) {
                 Some((make, side)) => make(side, &settings),
                 None => match plugins.find_transformation(class) {
-                    Some(plugin) => PluginTransformation::new(&plugin, &settings)
+                    Some(plugin) => PluginTransformation::new(&plugin, &settings, retry)
                         .map(|t| Box::new(t) as Box<dyn Transformation>),
                     None => {
                         errors.push(format!(

@@ -5,23 +5,56 @@ use std::sync::Mutex;
 use abi_stable::std_types::RSlice;
 use abi_stable::std_types::RVec;
 use plugin_abi::data::ConnectRecord;
-use plugin_abi::ffi::{props_to_ffi, PredicateBox, TransformationBox};
+use plugin_abi::errors::ErrorKind;
+use plugin_abi::ffi::{props_to_ffi, PluginError, PredicateBox, TransformationBox};
 
 use super::{Predicate, Record, Settings, Transformation};
+use crate::config::{Failure, RetryPolicy};
 use crate::plugins::PluginInfo;
 
 /// A configured plugin transformation; the lock only makes it shareable, one task uses it.
-pub struct PluginTransformation(Mutex<TransformationBox>);
+pub struct PluginTransformation {
+    instance: Mutex<TransformationBox>,
+    retry: RetryPolicy,
+}
 
 impl PluginTransformation {
-    pub fn new(plugin: &PluginInfo, settings: &Settings) -> Result<PluginTransformation, String> {
+    pub fn new(
+        plugin: &PluginInfo,
+        settings: &Settings,
+        retry: RetryPolicy,
+    ) -> Result<PluginTransformation, String> {
         let mut instance = plugin.new_transformation()?;
         let props = settings.0.clone().into_iter().collect();
         instance
             .configure(props_to_ffi(&props))
             .into_result()
             .map_err(|e| e.message.into_string())?;
-        Ok(PluginTransformation(Mutex::new(instance)))
+        Ok(PluginTransformation {
+            instance: Mutex::new(instance),
+            retry,
+        })
+    }
+
+    fn call(&self, records: Vec<Record>) -> Vec<Result<Option<Record>, PluginError>> {
+        let count = records.len();
+        let batch: RVec<ConnectRecord> = records.into_iter().map(to_ffi).collect();
+        let results = self
+            .instance
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .apply_batch(batch);
+        if results.len() != count {
+            let e = PluginError::from(plugin_abi::errors::ConnectError::new(format!(
+                "the plugin answered {} results for {count} records",
+                results.len()
+            )));
+            return (0..count).map(|_| Err(e.clone())).collect();
+        }
+        results
+            .into_iter()
+            .map(|r| r.into_result().map(|o| o.into_option().map(from_ffi)))
+            .collect()
     }
 }
 
@@ -59,26 +92,28 @@ impl Transformation for PluginTransformation {
     }
 
     fn apply_batch(&self, records: Vec<Record>) -> Vec<Result<Option<Record>, String>> {
-        let count = records.len();
-        let batch: RVec<ConnectRecord> = records.into_iter().map(to_ffi).collect();
-        let results = self
-            .0
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .apply_batch(batch);
-        if results.len() != count {
-            let e = format!(
-                "the plugin answered {} results for {count} records",
-                results.len()
-            );
-            return (0..count).map(|_| Err(e.clone())).collect();
-        }
+        // Copies to try again with are kept only when errors.retry.timeout allows retries.
+        let retrying = self.retry.timeout != Some(std::time::Duration::ZERO);
+        let copies = retrying.then(|| records.clone());
+        let results = self.call(records);
         results
             .into_iter()
-            .map(|r| {
-                r.into_result()
-                    .map(|o| o.into_option().map(from_ffi))
-                    .map_err(|e| e.message.into_string())
+            .enumerate()
+            .map(|(i, result)| match (result, &copies) {
+                (Ok(out), _) => Ok(out),
+                (Err(e), Some(copies)) if e.kind == ErrorKind::Retriable => {
+                    let record = &copies[i];
+                    self.retry.run(|| {
+                        self.call(vec![record.clone()])
+                            .pop()
+                            .unwrap_or(Ok(None))
+                            .map_err(|e| Failure {
+                                retriable: e.kind == ErrorKind::Retriable,
+                                message: e.message.into_string(),
+                            })
+                    })
+                }
+                (Err(e), _) => Err(e.message.into_string()),
             })
             .collect()
     }

@@ -1,11 +1,13 @@
 //! A transformation from a plugin: upper-cases string values and appends `suffix`; drops
-//! `skip-me`, fails `fail-me`, panics on `panic-me` (each a record of its own).
+//! `skip-me`, fails `fail-me`, panics on `panic-me` (each a record of its own), and fails
+//! `retry-me` with a retriable error twice before it succeeds.
 
 use plugin_abi::prelude::*;
 
 #[derive(Default)]
 pub struct UppercaseValue {
     suffix: String,
+    retries_left: u32,
 }
 
 impl Transformation for UppercaseValue {
@@ -23,6 +25,7 @@ impl Transformation for UppercaseValue {
 
     fn configure(&mut self, props: &Props) -> Result<(), ConnectError> {
         self.suffix = props.get("suffix").cloned().unwrap_or_default();
+        self.retries_left = 2;
         if self.suffix.len() > 10 {
             return Err(ConnectError::new("suffix is longer than 10 characters"));
         }
@@ -37,6 +40,10 @@ impl Transformation for UppercaseValue {
             "skip-me" => return Ok(None),
             "fail-me" => return Err(ConnectError::new("this record asked to fail")),
             "panic-me" => panic!("this record asked for a panic"),
+            "retry-me" if self.retries_left > 0 => {
+                self.retries_left -= 1;
+                return Err(ConnectError::retriable("busy, try again"));
+            }
             _ => {}
         }
         record.value = Value::string(format!("{}{}", text.to_uppercase(), self.suffix));
