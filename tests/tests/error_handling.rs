@@ -78,6 +78,10 @@ on_every_broker! {
             assert_eq!(m.header("__connect.errors.connector.name"), Some("sink"));
             assert_eq!(m.header("__connect.errors.stage"), Some("VALUE_CONVERTER"));
             assert!(m.header("__connect.errors.exception.message").is_some_and(|e| !e.is_empty()));
+            assert_eq!(
+                m.header("__connect.errors.exception.class.name"),
+                Some("org.apache.kafka.connect.errors.DataException")
+            );
         }
         assert!(worker.log().contains("Executing stage 'VALUE_CONVERTER'"), "errors.log.enable logs each");
     }

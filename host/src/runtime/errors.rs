@@ -24,6 +24,14 @@ pub enum Stage {
 }
 
 impl Stage {
+    /// The Java exception class a Java worker would name for a failure at this stage.
+    fn exception_class(self) -> &'static str {
+        match self {
+            Stage::Transformation => "org.apache.kafka.connect.errors.ConnectException",
+            _ => "org.apache.kafka.connect.errors.DataException",
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Stage::KeyConverter => "KEY_CONVERTER",
@@ -190,7 +198,13 @@ impl ErrorReporter {
                     ("__connect.errors.connector.name", self.connector.as_str()),
                     ("__connect.errors.task.id", task.as_str()),
                     ("__connect.errors.stage", stage.name()),
+                    (
+                        "__connect.errors.exception.class.name",
+                        stage.exception_class(),
+                    ),
                     ("__connect.errors.exception.message", error),
+                    // No Java stack to show: the error text is the whole story.
+                    ("__connect.errors.exception.stacktrace", error),
                 ] {
                     headers = headers.insert(Header {
                         key,
