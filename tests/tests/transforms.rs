@@ -1,6 +1,7 @@
 //! Transforms and predicates run in the real worker's source and sink tasks, on both
 //! brokers; what each transform does is unit-tested beside it.
 
+use std::path::PathBuf;
 use std::time::Duration;
 
 use e2e::{
@@ -107,14 +108,22 @@ fn a_bad_transform_config_is_refused_naming_the_key() {
     );
 }
 
-#[test]
-fn a_plugin_transformation_runs_in_batches_and_fails_only_its_record() {
+/// A worker with the file and test-kit plugins, an input file holding `lines`, and where the
+/// sink's output goes; the temporary directory lives as long as the returned guard.
+fn with_test_kit(lines: &str) -> (tempfile::TempDir, PathBuf, PathBuf, Worker) {
     let dir = tempfile::tempdir().unwrap();
     let (input, output) = (dir.path().join("in.txt"), dir.path().join("out.txt"));
-    std::fs::write(&input, "alpha\nskip-me\nbeta\nfail-me\npanic-me\ngamma\n").unwrap();
+    std::fs::write(&input, lines).unwrap();
     let plugins = plugin_dir(dir.path(), &["connect_file", "connect_test_kit"]);
     let settings = worker_settings(dir.path(), &plugins, STRING);
     let worker = Worker::standalone(dir.path(), &pairs(&settings), &[]);
+    (dir, input, output, worker)
+}
+
+#[test]
+fn a_plugin_transformation_runs_in_batches_and_fails_only_its_record() {
+    let (_dir, input, output, worker) =
+        with_test_kit("alpha\nskip-me\nbeta\nfail-me\npanic-me\ngamma\n");
     let (_, listed) = worker.get("/connector-plugins?connectorsOnly=false");
     assert!(
         listed
@@ -185,12 +194,7 @@ fn a_plugin_transformation_runs_in_batches_and_fails_only_its_record() {
 
 #[test]
 fn a_plugin_predicate_picks_the_records_a_transform_applies_to() {
-    let dir = tempfile::tempdir().unwrap();
-    let (input, output) = (dir.path().join("in.txt"), dir.path().join("out.txt"));
-    std::fs::write(&input, "apple\nbanana\navocado\n").unwrap();
-    let plugins = plugin_dir(dir.path(), &["connect_file", "connect_test_kit"]);
-    let settings = worker_settings(dir.path(), &plugins, STRING);
-    let worker = Worker::standalone(dir.path(), &pairs(&settings), &[]);
+    let (_dir, input, output, worker) = with_test_kit("apple\nbanana\navocado\n");
     let source = serde_json::json!({
         "connector.class": "FileStreamSource", "file": path_str(&input), "topic": "t",
         "transforms": "up", "transforms.up.type": "test.kit.UppercaseValue",
@@ -218,12 +222,7 @@ fn a_plugin_predicate_picks_the_records_a_transform_applies_to() {
 
 #[test]
 fn retriable_plugin_errors_are_retried_within_errors_retry_timeout() {
-    let dir = tempfile::tempdir().unwrap();
-    let (input, output) = (dir.path().join("in.txt"), dir.path().join("out.txt"));
-    std::fs::write(&input, "first\nretry-me\nlast\n").unwrap();
-    let plugins = plugin_dir(dir.path(), &["connect_file", "connect_test_kit"]);
-    let settings = worker_settings(dir.path(), &plugins, STRING);
-    let worker = Worker::standalone(dir.path(), &pairs(&settings), &[]);
+    let (_dir, input, output, worker) = with_test_kit("first\nretry-me\nlast\n");
     let source = |name: &str, topic: &str, retry: &str| {
         serde_json::json!({
             "name": name, "connector.class": "FileStreamSource", "file": path_str(&input),

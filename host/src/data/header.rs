@@ -38,10 +38,6 @@ pub struct SimpleHeaderConverter;
 /// Every header as a string.
 pub struct StringHeaderConverter;
 
-fn as_text(value: &Value) -> Option<Vec<u8>> {
-    (!value.is_null()).then(|| value.to_string().into_bytes())
-}
-
 impl HeaderConverter for SimpleHeaderConverter {
     fn from_connect_header(
         &self,
@@ -50,7 +46,7 @@ impl HeaderConverter for SimpleHeaderConverter {
         _: Option<&Schema>,
         value: &Value,
     ) -> Result<Option<Vec<u8>>, ConversionError> {
-        Ok(as_text(value))
+        Ok((!value.is_null()).then(|| value.to_string().into_bytes()))
     }
 
     fn to_connect_header(
@@ -69,12 +65,13 @@ impl HeaderConverter for SimpleHeaderConverter {
 impl HeaderConverter for StringHeaderConverter {
     fn from_connect_header(
         &self,
-        _: &str,
-        _: &str,
-        _: Option<&Schema>,
+        topic: &str,
+        header: &str,
+        schema: Option<&Schema>,
         value: &Value,
     ) -> Result<Option<Vec<u8>>, ConversionError> {
-        Ok(as_text(value))
+        // Written as the simple converter writes; only reading differs.
+        SimpleHeaderConverter.from_connect_header(topic, header, schema, value)
     }
 
     fn to_connect_header(
