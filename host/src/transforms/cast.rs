@@ -9,7 +9,7 @@ use plugin_abi::data::{logical, Schema, SchemaBuilder, SchemaType, Value};
 
 use super::util::{
     copy_schema_basics, decimal_scale, decimal_to_string, decimal_unscaled, field_value, map_put,
-    require_map, require_struct, type_name,
+    require_map, require_struct, type_name, SchemaCache,
 };
 use super::{Record, Settings, Side, Transformation};
 
@@ -23,6 +23,7 @@ pub struct Cast {
     /// `None` as the field name casts the whole value, as Java's `WHOLE_VALUE_CAST`.
     casts: Vec<(Option<String>, SchemaType)>,
     replace_null_with_default: bool,
+    schemas: SchemaCache,
 }
 
 /// A type name of the spec as Java's `Schema.Type.valueOf(name.toUpperCase())` reads it.
@@ -109,6 +110,7 @@ pub fn new(side: Option<Side>, s: &Settings) -> Result<Box<dyn Transformation>, 
         side: side.unwrap_or(Side::Value),
         casts,
         replace_null_with_default: s.bool("replace.null.with.default", true)?,
+        schemas: SchemaCache::default(),
     }))
 }
 
@@ -383,26 +385,29 @@ impl Cast {
     }
 
     fn fields(&self, schema: &Schema, values: &[Value]) -> Result<(Schema, Value), String> {
-        let mut b = copy_schema_basics(schema, Schema::struct_builder());
-        if schema.optional {
-            b = b.optional();
-        }
+        // The schema depends only on the input schema and the spec: built once per schema.
+        let updated = self.schemas.get_or_build(schema, || {
+            let mut b = copy_schema_basics(schema, Schema::struct_builder());
+            if schema.optional {
+                b = b.optional();
+            }
+            for field in schema.fields.iter() {
+                let field_schema = match self.target(&field.name) {
+                    Some(t) => Self::cast_schema(SchemaBuilder::new(t), &field.schema, t)?,
+                    None => field.schema.clone(),
+                };
+                b = b.field(field.name.as_str(), field_schema);
+            }
+            Ok::<_, String>(b.build())
+        })?;
         let mut out = Vec::with_capacity(values.len());
         for (field, v) in schema.fields.iter().zip(values) {
             let v = field_value(field, v, self.replace_null_with_default);
-            match self.target(&field.name) {
-                Some(t) => {
-                    let s = Self::cast_schema(SchemaBuilder::new(t), &field.schema, t)?;
-                    b = b.field(field.name.as_str(), s);
-                    out.push(cast_value(Some(&field.schema), &v, t)?);
-                }
-                None => {
-                    b = b.field(field.name.as_str(), field.schema.clone());
-                    out.push(v);
-                }
-            }
+            out.push(match self.target(&field.name) {
+                Some(t) => cast_value(Some(&field.schema), &v, t)?,
+                None => v,
+            });
         }
-        let updated = b.build();
         Ok((updated.clone(), Value::Struct(updated, out.into())))
     }
 }

@@ -4,18 +4,21 @@
 use abi_stable::std_types::Tuple2;
 use plugin_abi::data::{Schema, Value};
 
-use super::util::side_of;
+use super::util::{side_of, SchemaCache};
 use super::{Record, Settings, Side, Transformation};
 
 pub struct HoistField {
     side: Side,
     field: String,
+    schemas: SchemaCache,
 }
 
 pub fn new(side: Option<Side>, s: &Settings) -> Result<Box<dyn Transformation>, String> {
     Ok(Box::new(HoistField {
         side: side_of(side)?,
         field: s.required("field")?.to_string(),
+
+        schemas: SchemaCache::default(),
     }))
 }
 
@@ -30,9 +33,11 @@ impl Transformation for HoistField {
                 Value::Map(vec![Tuple2(Value::string(self.field.as_str()), value)].into()),
             ),
             Some(schema) => {
-                let wrapper = Schema::struct_builder()
-                    .field(self.field.as_str(), schema.clone())
-                    .build();
+                let wrapper = self.schemas.get_or_make(schema, || {
+                    Schema::struct_builder()
+                        .field(self.field.as_str(), schema.clone())
+                        .build()
+                });
                 (
                     Some(wrapper.clone()),
                     Value::Struct(wrapper, vec![value].into()),

@@ -4,10 +4,9 @@
 //! A field name ending in `!` makes the inserted field required, `?` (or nothing) optional, as
 //! in Java. A field that already exists is replaced in place, as Kafka 4's field-path code does.
 
-use abi_stable::std_types::RVec;
 use plugin_abi::data::{logical, Schema, SchemaBuilder, SchemaType, Value};
 
-use super::util::{copy_schema_basics, map_put, require_map, require_struct};
+use super::util::{copy_schema_basics, map_put, require_map, require_struct, SchemaCache};
 use super::{Record, Settings, Side, Transformation};
 
 const PURPOSE: &str = "field insertion";
@@ -47,6 +46,7 @@ pub struct InsertField {
     offset: Option<Spec>,
     timestamp: Option<Spec>,
     static_field: Option<(Spec, String)>,
+    schemas: SchemaCache,
 }
 
 pub fn new(side: Option<Side>, s: &Settings) -> Result<Box<dyn Transformation>, String> {
@@ -68,6 +68,7 @@ pub fn new(side: Option<Side>, s: &Settings) -> Result<Box<dyn Transformation>, 
         offset: Spec::parse(s, "offset.field"),
         timestamp: Spec::parse(s, "timestamp.field"),
         static_field,
+        schemas: SchemaCache::default(),
     };
     if t.topic.is_none()
         && t.partition.is_none()
@@ -116,28 +117,42 @@ impl InsertField {
     }
 
     fn with_schema(&self, record: &Record, schema: &Schema, values: &[Value]) -> (Schema, Value) {
-        let mut fields: Vec<(String, Schema, Value)> = schema
-            .fields
-            .iter()
-            .zip(values)
-            .map(|(f, v)| (f.name.to_string(), f.schema.clone(), v.clone()))
-            .collect();
-        for (spec, field_schema, value) in self.insertions(record) {
-            match fields.iter_mut().find(|f| f.0 == spec.name) {
-                Some(existing) => *existing = (spec.name.clone(), field_schema, value),
-                None => fields.push((spec.name.clone(), field_schema, value)),
+        let insertions = self.insertions(record);
+        // Values: an inserted field replaces one of the same name, else comes last.
+        let mut names: Vec<&str> = schema.fields.iter().map(|f| f.name.as_str()).collect();
+        let mut out: Vec<Value> = values.to_vec();
+        for (spec, _, value) in &insertions {
+            match names.iter().position(|n| *n == spec.name) {
+                Some(i) => out[i] = value.clone(),
+                None => {
+                    names.push(&spec.name);
+                    out.push(value.clone());
+                }
             }
         }
-        let mut builder = copy_schema_basics(schema, Schema::struct_builder());
-        if schema.optional {
-            builder = builder.optional();
-        }
-        for (name, field_schema, _) in &fields {
-            builder = builder.field(name.as_str(), field_schema.clone());
-        }
-        let updated = builder.build();
-        let values: RVec<Value> = fields.into_iter().map(|f| f.2).collect();
-        (updated.clone(), Value::Struct(updated, values))
+        // The schema depends only on the input schema and the settings: built once per schema.
+        let updated = self.schemas.get_or_make(schema, || {
+            let mut fields: Vec<(String, Schema)> = schema
+                .fields
+                .iter()
+                .map(|f| (f.name.to_string(), f.schema.clone()))
+                .collect();
+            for (spec, field_schema, _) in &insertions {
+                match fields.iter_mut().find(|f| f.0 == spec.name) {
+                    Some(existing) => existing.1 = field_schema.clone(),
+                    None => fields.push((spec.name.clone(), field_schema.clone())),
+                }
+            }
+            let mut builder = copy_schema_basics(schema, Schema::struct_builder());
+            if schema.optional {
+                builder = builder.optional();
+            }
+            for (name, field_schema) in &fields {
+                builder = builder.field(name.as_str(), field_schema.clone());
+            }
+            builder.build()
+        });
+        (updated.clone(), Value::Struct(updated, out.into()))
     }
 }
 
@@ -179,6 +194,7 @@ impl Transformation for InsertField {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use abi_stable::std_types::RVec;
 
     fn make(side: Side, pairs: &[(&str, &str)]) -> Result<Box<dyn Transformation>, String> {
         new(Some(side), &Settings::new(pairs))

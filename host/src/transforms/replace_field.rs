@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use abi_stable::std_types::Tuple2;
 use plugin_abi::data::{Schema, Value};
 
-use super::util::{copy_schema_basics, field_value, require_map, require_struct};
+use super::util::{copy_schema_basics, field_value, require_map, require_struct, SchemaCache};
 use super::{Record, Settings, Side, Transformation};
 
 const PURPOSE: &str = "field replacement";
@@ -18,6 +18,7 @@ pub struct ReplaceField {
     include: Vec<String>,
     renames: HashMap<String, String>,
     replace_null_with_default: bool,
+    schemas: SchemaCache,
 }
 
 pub fn new(side: Option<Side>, s: &Settings) -> Result<Box<dyn Transformation>, String> {
@@ -51,6 +52,7 @@ pub fn new(side: Option<Side>, s: &Settings) -> Result<Box<dyn Transformation>, 
         include: list_or_deprecated("include", "whitelist"),
         renames,
         replace_null_with_default: s.bool("replace.null.with.default", true)?,
+        schemas: SchemaCache::default(),
     }))
 }
 
@@ -65,18 +67,23 @@ impl ReplaceField {
     }
 
     fn with_schema(&self, schema: &Schema, values: &[Value]) -> (Schema, Value) {
-        let mut builder = copy_schema_basics(schema, Schema::struct_builder());
-        if schema.optional {
-            builder = builder.optional();
-        }
-        let mut kept = Vec::new();
-        for (field, value) in schema.fields.iter().zip(values) {
-            if self.keep(&field.name) {
-                builder = builder.field(self.renamed(&field.name), field.schema.clone());
-                kept.push(field_value(field, value, self.replace_null_with_default));
+        let updated = self.schemas.get_or_make(schema, || {
+            let mut builder = copy_schema_basics(schema, Schema::struct_builder());
+            if schema.optional {
+                builder = builder.optional();
             }
-        }
-        let updated = builder.build();
+            for field in schema.fields.iter().filter(|f| self.keep(&f.name)) {
+                builder = builder.field(self.renamed(&field.name), field.schema.clone());
+            }
+            builder.build()
+        });
+        let kept: Vec<Value> = schema
+            .fields
+            .iter()
+            .zip(values)
+            .filter(|(field, _)| self.keep(&field.name))
+            .map(|(field, value)| field_value(field, value, self.replace_null_with_default))
+            .collect();
         (updated.clone(), Value::Struct(updated, kept.into()))
     }
 

@@ -210,3 +210,73 @@ pub fn copy_schema(schema: &Schema) -> SchemaBuilder {
 pub fn side_of(side: Option<Side>) -> Result<Side, String> {
     side.ok_or_else(|| "this transform needs its $Key or $Value variant".to_string())
 }
+
+/// Output schemas by input schema, as Java's transforms keep them (16 per transform): a
+/// stream's records share a schema, so its output schema is built once, not per record.
+#[derive(Default)]
+pub struct SchemaCache(std::sync::Mutex<std::collections::VecDeque<(Schema, Schema)>>);
+
+const SCHEMA_CACHE_SIZE: usize = 16;
+
+impl SchemaCache {
+    /// The output schema for `input`, made by `make` the first time.
+    pub fn get_or_make(&self, input: &Schema, make: impl FnOnce() -> Schema) -> Schema {
+        match self.get_or_build(input, || Ok::<_, std::convert::Infallible>(make())) {
+            Ok(schema) => schema,
+            Err(never) => match never {},
+        }
+    }
+
+    /// The output schema for `input`, built by `build` the first time; a failed build is
+    /// not kept.
+    pub fn get_or_build<E>(
+        &self,
+        input: &Schema,
+        build: impl FnOnce() -> Result<Schema, E>,
+    ) -> Result<Schema, E> {
+        let lock = || self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some((_, out)) = lock()
+            .iter()
+            .find(|(known, _)| known.ptr_eq(input) || known == input)
+        {
+            return Ok(out.clone());
+        }
+        let out = build()?;
+        let mut cache = lock();
+        cache.push_front((input.clone(), out.clone()));
+        cache.truncate(SCHEMA_CACHE_SIZE);
+        Ok(out)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_schema_is_built_once_and_the_cache_stays_small() {
+        let cache = SchemaCache::default();
+        let input = Schema::string();
+        let mut builds = 0;
+        let mut make = || {
+            builds += 1;
+            Schema::struct_builder()
+                .field("f", Schema::string())
+                .build()
+        };
+        let first = cache.get_or_make(&input, &mut make);
+        let again = cache.get_or_make(&input, &mut make);
+        assert!(first.ptr_eq(&again), "the same schema object comes back");
+        assert_eq!(builds, 1);
+        for i in 0..40 {
+            let other = Schema::struct_builder()
+                .field(format!("g{i}"), Schema::int8())
+                .build();
+            cache.get_or_make(&other, Schema::string);
+        }
+        assert_eq!(cache.0.lock().unwrap().len(), SCHEMA_CACHE_SIZE);
+        let failed: Result<Schema, String> =
+            cache.get_or_build(&Schema::int64(), || Err("no".into()));
+        assert!(failed.is_err());
+    }
+}

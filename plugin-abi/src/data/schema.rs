@@ -93,6 +93,13 @@ pub struct SchemaData {
 #[derive(StableAbi, Debug, Clone, PartialEq)]
 pub struct Schema(RArc<SchemaData>);
 
+impl Schema {
+    /// Whether both are the very same schema (one allocation): a cheap first test before `==`.
+    pub fn ptr_eq(&self, other: &Schema) -> bool {
+        std::ptr::eq::<SchemaData>(&*self.0, &*other.0)
+    }
+}
+
 impl std::ops::Deref for Schema {
     type Target = SchemaData;
     fn deref(&self) -> &SchemaData {
