@@ -512,6 +512,26 @@ fn plugins_their_settings_and_validation() {
     );
     assert_eq!(code, 200);
     assert_eq!(ok["error_count"], 0, "{ok}");
+    // A transform that does not exist is reported under `transforms`.
+    let (code, infos) = w.call(
+        "PUT",
+        "/connector-plugins/FileStreamSink/config/validate",
+        Some(json!({"name": "x", "topics": "t", "file": "/tmp/x", "transforms": "a", "transforms.a.type": "com.example.Nope"})),
+    );
+    assert_eq!(code, 200);
+    let transforms = infos["configs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["definition"]["name"] == "transforms")
+        .unwrap();
+    assert!(
+        transforms["value"]["errors"][0]
+            .as_str()
+            .unwrap()
+            .contains("com.example.Nope"),
+        "{transforms}"
+    );
     assert_error(
         w.call(
             "PUT",

@@ -15,6 +15,7 @@ use super::{blocking, RestError, Shared};
 use crate::config::{common_definitions, ConnectorConfig, ConnectorType};
 use crate::plugins::{PluginInfo, PluginSource};
 use crate::runtime::Worker;
+use crate::transforms::TransformChain;
 
 /// One installed plugin class.
 #[derive(Serialize, ToSchema)]
@@ -250,6 +251,20 @@ fn validate_config(
     let common = common_definitions(kind);
     let mut values: Vec<(ConfigKeyBody, ConfigValueBody)> = Vec::new();
     let mut extra: HashMap<&str, Vec<String>> = HashMap::new();
+    // Transform, predicate and error-handling problems show under the key that lists them.
+    if let Err(errors) = TransformChain::from_config(&props, worker.registry()) {
+        for e in errors {
+            let key = if e.contains("predicates.") {
+                "predicates"
+            } else {
+                "transforms"
+            };
+            extra.entry(key).or_default().push(e);
+        }
+    }
+    if let Err(e) = crate::config::RetryPolicy::from_config(&props) {
+        extra.entry("errors.retry.timeout").or_default().push(e);
+    }
     if kind == ConnectorType::Sink {
         let errors = ConnectorConfig {
             name: String::new(),
