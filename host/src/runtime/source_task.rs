@@ -3,6 +3,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use abi_stable::std_types::RVec;
 use plugin_abi::data::{SourceRecord, Value};
 use plugin_abi::errors::ErrorKind;
 use plugin_abi::ffi::props_to_ffi;
@@ -101,6 +102,11 @@ pub fn run_source_task(
         &env.clients,
     )?;
     let result = (|| -> Result<(), TaskFailure> {
+        let mut out = Outbound {
+            converters: &converters,
+            errors: &mut errors,
+            topics: &mut topics,
+        };
         while !control.is_stopping() {
             if let Some(f) = failure.lock().unwrap_or_else(|e| e.into_inner()).take() {
                 return Err(TaskFailure(f));
@@ -122,45 +128,9 @@ pub fn run_source_task(
             if records.is_empty() {
                 // Nothing to send.
             } else if transforms.is_empty() {
-                let mut out = Outbound {
-                    converters: &converters,
-                    errors: &mut errors,
-                    topics: &mut topics,
-                };
                 send_batch(&producer, &mut out, &tracker, &records, None)?;
             } else {
-                // Every polled record's position counts, dropped or not: a filtered
-                // record is done with and must not be read again after a restart.
-                let positions: Vec<(Value, Value)> = records
-                    .iter()
-                    .map(|r| (r.source_partition.clone(), r.source_offset.clone()))
-                    .collect();
-                let mut batch = Vec::with_capacity(records.len());
-                let mut sources = Vec::with_capacity(records.len());
-                for r in records {
-                    let (record, position) = Record::from_source(r);
-                    sources.push((record.topic.clone(), position));
-                    batch.push(record);
-                }
-                let mut kept = Vec::with_capacity(batch.len());
-                for (result, (topic, position)) in
-                    transforms.apply_batch(batch).into_iter().zip(sources)
-                {
-                    match result {
-                        Ok(Some(out)) => kept.push(out.into_source(position)),
-                        Ok(None) => {}
-                        Err(e) => errors.failed(
-                            Stage::Transformation,
-                            &e,
-                            &FailedRecord::topic_only(&topic),
-                        )?,
-                    }
-                }
-                let mut out = Outbound {
-                    converters: &converters,
-                    errors: &mut errors,
-                    topics: &mut topics,
-                };
+                let (kept, positions) = transform_batch(&transforms, records, out.errors)?;
                 send_batch(&producer, &mut out, &tracker, &kept, Some(&positions))?;
             }
             let commits = committer.commits();
@@ -188,6 +158,41 @@ pub fn run_source_task(
     result
 }
 
+/// A record's source partition and offset.
+type SourcePosition = (Value, Value);
+
+/// Runs a polled batch through the transforms; returns the records to send and every polled
+/// record's source position, dropped or not: a filtered record is done with and must not be
+/// read again after a restart.
+fn transform_batch(
+    transforms: &TransformChain,
+    records: RVec<SourceRecord>,
+    errors: &mut ErrorReporter,
+) -> Result<(Vec<SourceRecord>, Vec<SourcePosition>), TaskFailure> {
+    let positions: Vec<SourcePosition> = records
+        .iter()
+        .map(|r| (r.source_partition.clone(), r.source_offset.clone()))
+        .collect();
+    let mut batch = Vec::with_capacity(records.len());
+    let mut sources = Vec::with_capacity(records.len());
+    for r in records {
+        let (record, position) = Record::from_source(r);
+        sources.push((record.topic.clone(), position));
+        batch.push(record);
+    }
+    let mut kept = Vec::with_capacity(batch.len());
+    for (result, (topic, position)) in transforms.apply_batch(batch).into_iter().zip(sources) {
+        match result {
+            Ok(Some(out)) => kept.push(out.into_source(position)),
+            Ok(None) => {}
+            Err(e) => {
+                errors.failed(Stage::Transformation, &e, &FailedRecord::topic_only(&topic))?
+            }
+        }
+    }
+    Ok((kept, positions))
+}
+
 /// What a polled batch goes through before the producer.
 struct Outbound<'a> {
     converters: &'a RecordConverters,
@@ -203,7 +208,7 @@ fn send_batch(
     out: &mut Outbound<'_>,
     tracker: &OffsetTracker,
     records: &[SourceRecord],
-    positions: Option<&[(Value, Value)]>,
+    positions: Option<&[SourcePosition]>,
 ) -> Result<(), TaskFailure> {
     // Convert the whole batch first: a conversion error fails the task before anything
     // of the batch is tracked.
