@@ -9,7 +9,7 @@ use plugin_abi::data::{logical, Schema, SchemaBuilder, SchemaType, Value};
 
 use super::util::{
     copy_schema_basics, decimal_scale, decimal_to_string, decimal_unscaled, field_value, map_put,
-    require_map, require_struct, type_name, SchemaCache,
+    require_map, require_struct, type_name, value_type, SchemaCache,
 };
 use super::{Record, Settings, Side, Transformation};
 
@@ -128,27 +128,6 @@ enum Java<'a> {
     Date(i64),
 }
 
-/// Java's `Schema.Type` of a value: from its schema, or from the value itself.
-fn input_type(schema: Option<&Schema>, value: &Value) -> SchemaType {
-    if let Some(s) = schema {
-        return s.schema_type;
-    }
-    match value {
-        Value::Boolean(_) => SchemaType::Boolean,
-        Value::Int8(_) => SchemaType::Int8,
-        Value::Int16(_) => SchemaType::Int16,
-        Value::Int32(_) => SchemaType::Int32,
-        Value::Int64(_) => SchemaType::Int64,
-        Value::Float32(_) => SchemaType::Float32,
-        Value::Float64(_) => SchemaType::Float64,
-        Value::String(_) => SchemaType::String,
-        Value::Bytes(_) => SchemaType::Bytes,
-        Value::Array(_) => SchemaType::Array,
-        Value::Map(_) => SchemaType::Map,
-        Value::Null | Value::Struct(..) => SchemaType::Struct,
-    }
-}
-
 fn as_java<'a>(schema: Option<&Schema>, value: &'a Value) -> Result<Java<'a>, String> {
     let named = |name| schema.is_some_and(|s| logical::is(s, name));
     Ok(match value {
@@ -176,7 +155,7 @@ fn cast_value(schema: Option<&Schema>, value: &Value, target: SchemaType) -> Res
     if value.is_null() {
         return Ok(Value::Null);
     }
-    let from = input_type(schema, value);
+    let from = schema.map_or_else(|| value_type(value), |s| s.schema_type);
     if matches!(
         from,
         SchemaType::Array | SchemaType::Map | SchemaType::Struct

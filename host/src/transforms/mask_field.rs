@@ -10,6 +10,7 @@ use plugin_abi::data::{logical, Schema, SchemaType, Value};
 
 use super::util::{
     decimal_bytes, decimal_scale, field_value, map_put, parse_decimal, require_map, require_struct,
+    value_type,
 };
 use super::{Record, Settings, Side, Transformation};
 
@@ -67,20 +68,7 @@ impl Kind {
                 Kind::Date(s.schema_type)
             }
             Some(s) => Kind::Plain(s.schema_type),
-            None => Kind::Plain(match value {
-                Value::Boolean(_) => SchemaType::Boolean,
-                Value::Int8(_) => SchemaType::Int8,
-                Value::Int16(_) => SchemaType::Int16,
-                Value::Int32(_) => SchemaType::Int32,
-                Value::Int64(_) => SchemaType::Int64,
-                Value::Float32(_) => SchemaType::Float32,
-                Value::Float64(_) => SchemaType::Float64,
-                Value::String(_) => SchemaType::String,
-                Value::Bytes(_) => SchemaType::Bytes,
-                Value::Array(_) => SchemaType::Array,
-                Value::Map(_) => SchemaType::Map,
-                Value::Null | Value::Struct(..) => SchemaType::Struct,
-            }),
+            None => Kind::Plain(value_type(value)),
         }
     }
 

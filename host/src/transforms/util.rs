@@ -33,6 +33,25 @@ pub fn require_map<'a>(
     }
 }
 
+/// Java's `Schema.Type` of a schemaless value (a null or a struct counts as STRUCT, as in
+/// Java's `ConnectSchema` lookup the transforms mirror).
+pub fn value_type(value: &Value) -> SchemaType {
+    match value {
+        Value::Boolean(_) => SchemaType::Boolean,
+        Value::Int8(_) => SchemaType::Int8,
+        Value::Int16(_) => SchemaType::Int16,
+        Value::Int32(_) => SchemaType::Int32,
+        Value::Int64(_) => SchemaType::Int64,
+        Value::Float32(_) => SchemaType::Float32,
+        Value::Float64(_) => SchemaType::Float64,
+        Value::String(_) => SchemaType::String,
+        Value::Bytes(_) => SchemaType::Bytes,
+        Value::Array(_) => SchemaType::Array,
+        Value::Map(_) => SchemaType::Map,
+        Value::Null | Value::Struct(..) => SchemaType::Struct,
+    }
+}
+
 /// The Java type name Kafka's messages use for a value.
 pub fn type_name(value: &Value) -> &'static str {
     match value {
