@@ -20,6 +20,10 @@ pub struct PluginConverter {
     retry: RetryPolicy,
 }
 
+fn plugin_failed(e: PluginError) -> ConversionError {
+    ConversionError(e.message.into_string())
+}
+
 fn failure(e: PluginError) -> Failure {
     Failure {
         retriable: e.kind == ErrorKind::Retriable,
@@ -38,7 +42,7 @@ impl PluginConverter {
         instance
             .configure(props_to_ffi(props), is_key)
             .into_result()
-            .map_err(|e| ConversionError(e.message.into_string()))?;
+            .map_err(plugin_failed)?;
         Ok(PluginConverter { instance, retry })
     }
 }
@@ -87,7 +91,7 @@ impl PluginHeaderConverter {
         instance
             .configure(props_to_ffi(props))
             .into_result()
-            .map_err(|e| ConversionError(e.message.into_string()))?;
+            .map_err(plugin_failed)?;
         Ok(PluginHeaderConverter(instance))
     }
 }
@@ -104,7 +108,7 @@ impl HeaderConverter for PluginHeaderConverter {
             .from_connect_header(RStr::from(topic), RStr::from(header), schema.into(), value)
             .into_result()
             .map(|bytes| bytes.into_option().map(|b| b.into_vec()))
-            .map_err(|e| ConversionError(e.message.into_string()))
+            .map_err(plugin_failed)
     }
 
     fn to_connect_header(
@@ -121,6 +125,6 @@ impl HeaderConverter for PluginHeaderConverter {
             )
             .into_result()
             .map(|pair| (pair.0.into_option(), pair.1))
-            .map_err(|e| ConversionError(e.message.into_string()))
+            .map_err(plugin_failed)
     }
 }
