@@ -78,6 +78,9 @@ struct Connector {
     tasks: BTreeMap<u32, TaskHandle>,
 }
 
+/// The task configurations and running tasks of a connector instance being replaced.
+type PreviousTasks = (Vec<plugin_abi::Props>, BTreeMap<u32, TaskHandle>);
+
 /// A validated configuration, ready to run.
 struct Validated {
     config: ConnectorConfig,
@@ -187,7 +190,7 @@ impl Worker {
         if target == TargetState::Stopped {
             self.set_connector_state(&name, State::Stopped, None);
         } else {
-            self.start_connector(&name);
+            self.start_connector(&name, None);
         }
     }
 
@@ -253,9 +256,12 @@ impl Worker {
         }
     }
 
-    /// Starts a new plugin instance of the connector and, when it starts, its tasks
-    /// (paused when the target state is PAUSED).
-    fn start_connector(&self, name: &str) {
+    /// Starts a new plugin instance of the connector and, when it starts, its tasks (paused
+    /// when the target state is PAUSED). `previous` holds the configurations and tasks of an
+    /// instance being replaced: they keep running when the new instance asks for the same
+    /// configurations, are replaced when it asks for others, and keep running on their last
+    /// configurations when it fails to start (as in Java).
+    fn start_connector(&self, name: &str, previous: Option<PreviousTasks>) {
         let Some((plugin, config, target)) = self
             .lock()
             .get(name)
@@ -263,10 +269,10 @@ impl Worker {
         else {
             return;
         };
+        let (old_configs, kept) = previous.unwrap_or_default();
         let span = tracing::info_span!("connector", connector = %name);
         let _entered = span.enter();
-        let started = launch(&plugin, &config);
-        match started {
+        match launch(&plugin, &config) {
             Ok((instance, task_configs)) => {
                 tracing::info!(
                     "connector ({} version {}) started with {} task(s)",
@@ -275,12 +281,14 @@ impl Worker {
                     task_configs.len()
                 );
                 self.set_connector_state(name, running_state(target), None);
-                let tasks = self.start_tasks(
-                    &plugin,
-                    &config,
-                    task_configs.iter().cloned().enumerate(),
-                    target,
-                );
+                let tasks = if task_configs == old_configs {
+                    kept
+                } else if kept.is_empty() {
+                    let configs = task_configs.iter().cloned().enumerate();
+                    self.start_tasks(&plugin, &config, configs, target)
+                } else {
+                    self.replace_tasks(name, kept, &plugin, &config, &task_configs, target)
+                };
                 if let Some(c) = self.lock().get_mut(name) {
                     c.instance = Some(instance);
                     c.task_configs = task_configs;
@@ -290,6 +298,9 @@ impl Worker {
             Err(e) => {
                 tracing::error!("connector failed to start: {e}");
                 self.set_connector_state(name, State::Failed, Some(e));
+                if let Some(c) = self.lock().get_mut(name) {
+                    c.tasks = kept;
+                }
             }
         }
     }
@@ -360,7 +371,7 @@ impl Worker {
         let previous = self.set_target(name, TargetState::Paused)?;
         if previous == TargetState::Stopped {
             // As Java's worker: a stopped connector asked to pause starts, paused.
-            self.start_connector(name);
+            self.start_connector(name, None);
             return Ok(());
         }
         self.set_tasks_paused(name, true);
@@ -377,7 +388,7 @@ impl Worker {
         let _change = self.change();
         let previous = self.set_target(name, TargetState::Running)?;
         if previous == TargetState::Stopped {
-            self.start_connector(name);
+            self.start_connector(name, None);
             return Ok(());
         }
         self.set_tasks_paused(name, false);
@@ -478,7 +489,7 @@ impl Worker {
         if !was_running {
             self.stop_tasks(name);
             self.env.status.remove_tasks(name);
-            self.start_connector(name);
+            self.start_connector(name, None);
             return;
         }
         let kept_tasks = match self.lock().get_mut(name) {
@@ -486,60 +497,7 @@ impl Worker {
             None => return,
         };
         self.stop_instance(name);
-        self.start_connector_keeping_tasks(name, &old_configs, kept_tasks);
-    }
-
-    /// Starts a new instance; the old tasks keep running when the new task configurations
-    /// are the same, and are replaced otherwise.
-    fn start_connector_keeping_tasks(
-        &self,
-        name: &str,
-        old_configs: &[plugin_abi::Props],
-        kept_tasks: BTreeMap<u32, TaskHandle>,
-    ) {
-        let (plugin, config, target) = match self.lock().get(name) {
-            Some(c) => (c.plugin.clone(), c.config.clone(), c.target),
-            None => return,
-        };
-        let span = tracing::info_span!("connector", connector = %name);
-        let _entered = span.enter();
-        let started = launch(&plugin, &config);
-        match started {
-            Ok((instance, configs)) => {
-                self.set_connector_state(name, running_state(target), None);
-                tracing::info!("connector restarted");
-                let tasks = if configs == old_configs {
-                    kept_tasks
-                } else {
-                    tracing::info!(
-                        "task configurations changed: restarting {} task(s) as {}",
-                        kept_tasks.len(),
-                        configs.len()
-                    );
-                    join_all(kept_tasks.into_values().collect());
-                    self.env.status.remove_tasks(name);
-                    self.start_tasks(
-                        &plugin,
-                        &config,
-                        configs.iter().cloned().enumerate(),
-                        target,
-                    )
-                };
-                if let Some(c) = self.lock().get_mut(name) {
-                    c.instance = Some(instance);
-                    c.task_configs = configs;
-                    c.tasks = tasks;
-                }
-            }
-            Err(e) => {
-                tracing::error!("connector failed to restart: {e}");
-                self.set_connector_state(name, State::Failed, Some(e));
-                // The tasks keep running on their last configurations, as in Java.
-                if let Some(c) = self.lock().get_mut(name) {
-                    c.tasks = kept_tasks;
-                }
-            }
-        }
+        self.start_connector(name, Some((old_configs, kept_tasks)));
     }
 
     /// `POST /connectors/{name}/tasks/{id}/restart`.
@@ -654,22 +612,30 @@ impl Worker {
                 c.target,
             )
         };
-        tracing::info!(
-            "task configurations changed: restarting {} task(s) as {}",
-            old_tasks.len(),
-            new_configs.len()
-        );
-        join_all(old_tasks.into_values().collect());
-        self.env.status.remove_tasks(name);
-        let tasks = self.start_tasks(
-            &plugin,
-            &config,
-            new_configs.into_iter().enumerate(),
-            target,
-        );
+        let tasks = self.replace_tasks(name, old_tasks, &plugin, &config, &new_configs, target);
         if let Some(c) = self.lock().get_mut(name) {
             c.tasks = tasks;
         }
+    }
+
+    /// Stops a connector's tasks and starts new ones on `configs`.
+    fn replace_tasks(
+        &self,
+        name: &str,
+        old: BTreeMap<u32, TaskHandle>,
+        plugin: &Arc<PluginInfo>,
+        config: &ConnectorConfig,
+        configs: &[plugin_abi::Props],
+        target: TargetState,
+    ) -> BTreeMap<u32, TaskHandle> {
+        tracing::info!(
+            "task configurations changed: restarting {} task(s) as {}",
+            old.len(),
+            configs.len()
+        );
+        join_all(old.into_values().collect());
+        self.env.status.remove_tasks(name);
+        self.start_tasks(plugin, config, configs.iter().cloned().enumerate(), target)
     }
 
     /// Stops every task (all asked at once, then joined), then every connector.
