@@ -85,15 +85,10 @@ fn api() -> (Router<Arc<RestState>>, OpenApi) {
     (router, doc)
 }
 
-/// The OpenAPI document as JSON.
-pub fn openapi_json() -> String {
-    api().1.to_pretty_json().unwrap_or_default()
-}
-
 /// The API's routes.
 pub fn router(state: Arc<RestState>) -> Router {
-    let (routes, _) = api();
-    let doc = openapi_json();
+    let (routes, doc) = api();
+    let doc = doc.to_pretty_json().unwrap_or_default();
     routes
         .route(
             "/openapi.json",
