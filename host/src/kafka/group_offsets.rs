@@ -11,6 +11,11 @@ use super::ClientSettings;
 
 const TIMEOUT: Duration = Duration::from_secs(10);
 
+/// The consumer group of a sink connector's tasks (Java's `connect-<name>`).
+pub fn sink_group(connector: &str) -> String {
+    format!("connect-{connector}")
+}
+
 /// One partition's committed offset: the next offset the sink consumes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GroupOffset {

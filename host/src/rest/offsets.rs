@@ -9,7 +9,7 @@ use super::error::{ErrorBody, Json, Path};
 use super::model::{MessageBody, OffsetsBody, PartitionOffset};
 use super::{blocking, RestError, Shared};
 use crate::config::{ConnectorConfig, ConnectorType};
-use crate::kafka::group_offsets::{self, GroupOffset, TopicSelection};
+use crate::kafka::group_offsets::{self, sink_group, GroupOffset, TopicSelection};
 use crate::runtime::{Worker, WorkerError};
 
 /// `GET /connectors/{name}/offsets`.
@@ -43,7 +43,7 @@ fn read(worker: &Worker, name: &str) -> Result<Vec<PartitionOffset>, WorkerError
             .collect(),
         ConnectorType::Sink => group_offsets::committed(
             &worker.env().clients,
-            &group(name),
+            &sink_group(name),
             &topic_selection(&config)?,
         )
         .map_err(WorkerError::Failed)?
@@ -162,7 +162,7 @@ fn alter_sink(
                 .to_string(),
         ]));
     }
-    group_offsets::commit(&worker.env().clients, &group(&config.name), &commits)
+    group_offsets::commit(&worker.env().clients, &sink_group(&config.name), &commits)
         .map_err(WorkerError::Failed)
 }
 
@@ -188,7 +188,7 @@ pub async fn reset(
                 .reset(&name)
                 .map_err(|e| WorkerError::Failed(format!("{e:#}"))),
             ConnectorType::Sink => {
-                group_offsets::delete_group(&w.env().clients, &group(&config.name))
+                group_offsets::delete_group(&w.env().clients, &sink_group(&config.name))
                     .map_err(WorkerError::Failed)
             }
         })
@@ -197,11 +197,6 @@ pub async fn reset(
     Ok(axum::Json(MessageBody::new(
         "The offsets for this connector have been reset successfully",
     )))
-}
-
-/// The consumer group of a sink connector's tasks.
-fn group(connector: &str) -> String {
-    format!("connect-{connector}")
 }
 
 fn topic_selection(config: &ConnectorConfig) -> Result<TopicSelection, WorkerError> {

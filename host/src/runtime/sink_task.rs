@@ -20,6 +20,7 @@ use super::errors::{ErrorPolicy, ErrorReporter, FailedRecord, Stage};
 use super::task::{sleep_unless_stopping, TaskControl, TaskEnv, TaskFailure, TaskSpec};
 use crate::config::ConnectorConfig;
 use crate::kafka::consumer_config;
+use crate::kafka::group_offsets::sink_group;
 use crate::storage::TopicTracker;
 use crate::transforms::{Record, TransformChain};
 
@@ -72,7 +73,7 @@ pub fn run_sink_task(
     let converters =
         RecordConverters::for_connector(&env.worker, &spec.connector_props, &env.plugins)?;
     let shared = Arc::new(SinkShared::default());
-    let group = format!("connect-{}", spec.connector);
+    let group = sink_group(&spec.connector);
     let consumer: BaseConsumer<AssignmentTracker> = consumer_config(
         &env.clients,
         &group,

@@ -22,10 +22,6 @@ pub struct TransformChain {
     steps: Vec<Step>,
 }
 
-fn aliases(props: &HashMap<String, String>, key: &str) -> Vec<String> {
-    Settings(props.clone()).list(key)
-}
-
 impl TransformChain {
     /// Builds the chain from `transforms`, `transforms.<alias>.*`, `predicates` and
     /// `predicates.<alias>.*`; every problem is reported, each naming its key.
@@ -39,7 +35,8 @@ impl TransformChain {
             RetryPolicy::default()
         });
         let mut predicates: HashMap<String, Arc<dyn Predicate>> = HashMap::new();
-        let predicate_aliases = aliases(props, "predicates");
+        let all = Settings(props.clone());
+        let predicate_aliases = all.list("predicates");
         check_unique(&predicate_aliases, "predicates", &mut errors);
         for alias in &predicate_aliases {
             let prefix = format!("predicates.{alias}.");
@@ -72,7 +69,7 @@ impl TransformChain {
         }
 
         let mut steps = Vec::new();
-        let transform_aliases = aliases(props, "transforms");
+        let transform_aliases = all.list("transforms");
         check_unique(&transform_aliases, "transforms", &mut errors);
         for alias in &transform_aliases {
             let prefix = format!("transforms.{alias}.");
