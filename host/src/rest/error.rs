@@ -38,10 +38,6 @@ impl RestError {
         RestError::new(StatusCode::NOT_FOUND, message)
     }
 
-    pub fn conflict(message: impl Into<String>) -> Self {
-        RestError::new(StatusCode::CONFLICT, message)
-    }
-
     pub fn internal(message: impl Into<String>) -> Self {
         RestError::new(StatusCode::INTERNAL_SERVER_ERROR, message)
     }

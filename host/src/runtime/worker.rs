@@ -122,10 +122,6 @@ impl Worker {
         &self.env
     }
 
-    pub fn worker_id(&self) -> &str {
-        &self.env.worker_id
-    }
-
     /// Validates a connector configuration, starts the connector and its tasks.
     ///
     /// Every method that changes what runs calls into plugins and joins task threads: run
@@ -675,11 +671,6 @@ impl Worker {
                 connector_type: c.connector_type,
             })
             .ok_or_else(|| WorkerError::NotFound(name.to_string()))
-    }
-
-    /// The configuration a connector was created with.
-    pub fn connector_config(&self, name: &str) -> Option<HashMap<String, String>> {
-        self.lock().get(name).map(|c| c.config.props.clone())
     }
 
     /// The task configurations a connector produced.
