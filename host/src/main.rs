@@ -45,6 +45,17 @@ enum PluginsCommand {
         #[arg(long, default_value = "plugin.path")]
         plugin_path: String,
     },
+    /// Checks plugin files the way the worker does before loading them (in a separate
+    /// process, so a crashing library cannot take anything down): prints what each file
+    /// exports, or why it is refused. Exits with 1 when any file is refused.
+    Verify {
+        /// The library files to check.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Check in this process and print one JSON verdict per file: the worker's child.
+        #[arg(long, hide = true)]
+        in_process: bool,
+    },
 }
 
 fn main() -> ExitCode {
@@ -60,6 +71,15 @@ fn main() -> ExitCode {
         } => {
             list_plugins(&plugin_path);
             Ok(())
+        }
+        Command::Plugins {
+            command: PluginsCommand::Verify { files, in_process },
+        } => {
+            if in_process {
+                connect::plugins::verify::run_checks(&files);
+                return ExitCode::SUCCESS;
+            }
+            return verify_plugins(&files);
         }
         Command::EmbeddedBroker => run_embedded_broker(),
     };
@@ -108,6 +128,31 @@ fn list_plugins(plugin_path: &str) {
             .map(|(c, w)| format!("{c:<w$}"))
             .collect();
         println!("{}", cells.join("  ").trim_end());
+    }
+}
+
+fn verify_plugins(files: &[PathBuf]) -> ExitCode {
+    let report = connect::plugins::verify::verify_files(files);
+    let mut all_ok = true;
+    for (file, verdict) in files.iter().zip(report) {
+        match verdict {
+            Ok((sha256, classes)) => {
+                println!("OK       {}", file.display());
+                println!("         sha256 {sha256}");
+                for c in classes {
+                    println!("         {:<16} {} {}", c.kind, c.class, c.version);
+                }
+            }
+            Err(e) => {
+                all_ok = false;
+                println!("REFUSED  {}: {e}", file.display());
+            }
+        }
+    }
+    if all_ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     }
 }
 

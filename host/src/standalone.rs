@@ -12,7 +12,7 @@ use rdkafka::ClientConfig;
 
 use crate::config::{read_properties, WorkerConfig};
 use crate::kafka::{ClientSettings, EmbeddedBroker};
-use crate::plugins::PluginRegistry;
+use crate::plugins::{watch_plugin_path, PluginRegistry};
 use crate::rest::{self, RestState};
 use crate::runtime::{TargetState, TaskEnv, Worker};
 use crate::storage::{ActiveTopics, FileOffsetStore, StatusStore};
@@ -42,7 +42,9 @@ pub fn run(worker_file: &Path, connector_files: &[PathBuf]) -> anyhow::Result<()
         }
     };
 
-    let registry = PluginRegistry::load(&config.plugin_path);
+    let registry = Arc::new(PluginRegistry::load(&config.plugin_path));
+    // New libraries dropped into plugin.path are loaded while the worker runs.
+    let _plugin_watch = watch_plugin_path(registry.clone(), &config.plugin_path);
     let offsets = Arc::new(FileOffsetStore::open(&config.offsets_file)?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -66,7 +68,7 @@ pub fn run(worker_file: &Path, connector_files: &[PathBuf]) -> anyhow::Result<()
         offsets,
         status: Arc::new(StatusStore::default()),
         topics: Arc::new(ActiveTopics::new(config.topic_tracking)),
-        plugins: Arc::new(registry),
+        plugins: registry,
         worker_id,
     };
     let worker = Arc::new(Worker::new(env));

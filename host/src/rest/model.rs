@@ -109,6 +109,9 @@ pub struct ConnectorStateBody {
     /// The error of a FAILED connector.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trace: Option<String>,
+    /// The version of the connector plugin running (KIP-891).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
 }
 
 /// A task's state.
@@ -121,6 +124,9 @@ pub struct TaskStateBody {
     /// The error of a FAILED task.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trace: Option<String>,
+    /// The version of the plugin the task runs (KIP-891).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
 }
 
 impl From<TaskStatus> for TaskStateBody {
@@ -130,6 +136,7 @@ impl From<TaskStatus> for TaskStateBody {
             state: t.state,
             worker_id: t.worker_id,
             trace: t.trace,
+            version: t.version,
         }
     }
 }
@@ -152,6 +159,7 @@ impl From<ConnectorStatus> for ConnectorStatusBody {
                 state: s.state,
                 worker_id: s.worker_id,
                 trace: s.trace,
+                version: s.version,
             },
             tasks: s.tasks.into_values().map(TaskStateBody::from).collect(),
             kind: s.connector_type.name().to_string(),

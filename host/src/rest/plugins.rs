@@ -13,6 +13,7 @@ use super::error::{ErrorBody, Json, Path, Query};
 use super::model::{config_values, ConfigInput};
 use super::{blocking, RestError, Shared};
 use crate::config::{common_definitions, ConnectorConfig, ConnectorType};
+use crate::plugins::version::{requested_version, VersionRange};
 use crate::plugins::{PluginInfo, PluginSource};
 use crate::runtime::Worker;
 use crate::transforms::TransformChain;
@@ -106,23 +107,39 @@ impl From<&ConfigKey> for ConfigKeyBody {
 
 /// `GET /connector-plugins/{plugin}/config`: the plugin's own settings.
 #[utoipa::path(get, path = "/connector-plugins/{plugin}/config", tag = "plugins",
-    params(("plugin" = String, Path, description = "Class name or alias")),
+    params(("plugin" = String, Path, description = "Class name or alias"), VersionQuery),
     responses(
         (status = 200, body = Vec<ConfigKeyBody>),
-        (status = 404, description = "Unknown plugin", body = ErrorBody),
+        (status = 400, description = "Malformed version range", body = ErrorBody),
+        (status = 404, description = "Unknown plugin, or no version in the range", body = ErrorBody),
     ))]
 pub async fn config(
     State(state): Shared,
     Path(plugin): Path<String>,
+    Query(query): Query<VersionQuery>,
 ) -> Result<axum::Json<Vec<ConfigKeyBody>>, RestError> {
-    let def = blocking(&state, move |w| plugin_definitions(w, &plugin)).await??;
+    let def = blocking(&state, move |w| {
+        plugin_definitions(w, &plugin, query.version)
+    })
+    .await??;
     Ok(axum::Json(
         def.keys.iter().map(ConfigKeyBody::from).collect(),
     ))
 }
 
-fn find_plugin(worker: &Worker, name: &str) -> Option<std::sync::Arc<PluginInfo>> {
-    let listed = worker.registry().listed(false);
+/// The newest version (in `version`, when given) of the class or alias `name`.
+fn find_plugin(
+    worker: &Worker,
+    name: &str,
+    version: Option<&VersionRange>,
+) -> Option<std::sync::Arc<PluginInfo>> {
+    // Listed newest first within a class.
+    let listed: Vec<_> = worker
+        .registry()
+        .listed(false)
+        .into_iter()
+        .filter(|p| version.is_none_or(|r| r.contains(&p.version)))
+        .collect();
     let found = listed.iter().find(|p| p.class == name).cloned();
     found.or_else(|| {
         listed
@@ -131,9 +148,25 @@ fn find_plugin(worker: &Worker, name: &str) -> Option<std::sync::Arc<PluginInfo>
     })
 }
 
-fn plugin_definitions(worker: &Worker, name: &str) -> Result<ConfigDef, RestError> {
-    let unknown = || RestError::not_found(format!("Unknown plugin {name}."));
-    let plugin = find_plugin(worker, name).ok_or_else(unknown)?;
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct VersionQuery {
+    /// A version or version range (KIP-891); the newest when absent.
+    version: Option<String>,
+}
+
+fn plugin_definitions(
+    worker: &Worker,
+    name: &str,
+    version: Option<String>,
+) -> Result<ConfigDef, RestError> {
+    let range =
+        VersionRange::parse(version.as_deref().unwrap_or("")).map_err(RestError::bad_request)?;
+    let unknown = || match &range {
+        None => RestError::not_found(format!("Unknown plugin {name}.")),
+        Some(r) => RestError::not_found(format!("Unknown plugin {name} with a version in {r}.")),
+    };
+    let plugin = find_plugin(worker, name, range.as_ref()).ok_or_else(unknown)?;
     match plugin.kind {
         PluginKind::Source | PluginKind::Sink => {
             let connector = plugin.new_connector().map_err(RestError::internal)?;
@@ -228,11 +261,42 @@ fn validate_config(
     name: &str,
     mut props: HashMap<String, String>,
 ) -> Result<ConfigInfosBody, RestError> {
-    let plugin = find_plugin(worker, name)
+    let mut extra: HashMap<&str, Vec<String>> = HashMap::new();
+    // The version asked for picks the plugin that validates; a bad range is the key's error.
+    let version = match requested_version(&props, "connector.") {
+        Ok(version) => version,
+        Err(e) => {
+            extra.entry("connector.plugin.version").or_default().push(e);
+            None
+        }
+    };
+    let newest = find_plugin(worker, name, None)
         .filter(|p| p.is_connector())
         .ok_or_else(|| RestError::not_found(format!("Unknown connector plugin {name}.")))?;
+    let plugin = match worker
+        .registry()
+        .find_connector(&newest.class, version.as_ref())
+    {
+        Ok(plugin) => plugin,
+        Err(e) => {
+            extra.entry("connector.plugin.version").or_default().push(e);
+            newest
+        }
+    };
+    for which in ["key.converter.", "value.converter.", "header.converter."] {
+        if let Err(e) = requested_version(&props, which) {
+            extra
+                .entry(match which {
+                    "key.converter." => "key.converter.plugin.version",
+                    "value.converter." => "value.converter.plugin.version",
+                    _ => "header.converter.plugin.version",
+                })
+                .or_default()
+                .push(e);
+        }
+    }
     if let Some(included) = props.get("connector.class") {
-        let same = find_plugin(worker, included).is_some_and(|p| p.class == plugin.class);
+        let same = find_plugin(worker, included, None).is_some_and(|p| p.class == plugin.class);
         if !same {
             return Err(RestError::bad_request(format!(
                 "Included connector type {included} does not match request type {name}"
@@ -250,7 +314,6 @@ fn validate_config(
     // converters that are not installed).
     let common = common_definitions(kind);
     let mut values: Vec<(ConfigKeyBody, ConfigValueBody)> = Vec::new();
-    let mut extra: HashMap<&str, Vec<String>> = HashMap::new();
     // Transform, predicate and error-handling problems show under the key that lists them.
     if let Err(errors) = TransformChain::from_config(&props, worker.registry()) {
         for e in errors {
@@ -283,7 +346,7 @@ fn validate_config(
         if let Some(class) = props.get(which) {
             if crate::data::new_converter(class, &Default::default(), which == "key.converter")
                 .is_err()
-                && find_plugin(worker, class).is_none()
+                && find_plugin(worker, class, None).is_none()
             {
                 extra.entry(which).or_default().push(format!(
                     "Invalid value {class} for configuration {which}: Class {class} could not be found."

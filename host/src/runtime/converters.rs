@@ -7,7 +7,22 @@ use crate::data::{
     built_in_header_converter, new_converter, Converter, HeaderConverter, PluginConverter,
     PluginHeaderConverter, SIMPLE_HEADER_CONVERTER,
 };
+use crate::plugins::version::{check_built_in, VersionRange};
 use crate::plugins::PluginRegistry;
+
+/// Takes `plugin.version` out of a converter's settings (it picks the class's version; the
+/// converter itself never sees it).
+fn plugin_version(
+    props: &mut HashMap<String, String>,
+    which: &str,
+) -> Result<Option<VersionRange>, String> {
+    match props.remove("plugin.version") {
+        None => Ok(None),
+        Some(spec) => VersionRange::parse(&spec).map_err(|e| {
+            format!("Invalid value {spec} for configuration {which}.plugin.version: {e}")
+        }),
+    }
+}
 
 /// A connector's converters.
 pub struct RecordConverters {
@@ -26,7 +41,7 @@ impl RecordConverters {
     ) -> Result<Self, String> {
         let retry = RetryPolicy::from_config(connector)?;
         let make = |which: &str, is_key: bool| -> Result<Box<dyn Converter>, String> {
-            let (class, props) = match connector
+            let (class, mut props) = match connector
                 .get(which)
                 .map(|c| c.trim())
                 .filter(|c| !c.is_empty())
@@ -38,10 +53,14 @@ impl RecordConverters {
                     )
                 })?,
             };
-            let made = match plugins.find_converter(&class) {
+            let version = plugin_version(&mut props, which)?;
+            let made = match plugins.find_converter(&class, version.as_ref())? {
                 Some(plugin) => PluginConverter::new(&plugin, &props, is_key, retry)
                     .map(|c| Box::new(c) as Box<dyn Converter>),
-                None => new_converter(&class, &props, is_key),
+                None => {
+                    check_built_in(&class, version.as_ref())?;
+                    new_converter(&class, &props, is_key)
+                }
             };
             made.map_err(|e| format!("Invalid {which} {class}: {e}"))
         };
@@ -55,13 +74,17 @@ impl RecordConverters {
         .map(|c| c.trim())
         .find(|c| !c.is_empty())
         .unwrap_or(SIMPLE_HEADER_CONVERTER);
-        let header_props = match connector.get("header.converter") {
+        let mut header_props = match connector.get("header.converter") {
             Some(_) => subset(connector, "header.converter."),
             None => subset(&worker.props, "header.converter."),
         };
+        let header_version = plugin_version(&mut header_props, "header.converter")?;
         let header: Box<dyn HeaderConverter> = match built_in_header_converter(header_class) {
-            Some(c) => c,
-            None => match plugins.find_header_converter(header_class) {
+            Some(c) => {
+                check_built_in(header_class, header_version.as_ref())?;
+                c
+            }
+            None => match plugins.find_header_converter(header_class, header_version.as_ref())? {
                 Some(plugin) => Box::new(
                     PluginHeaderConverter::new(&plugin, &header_props)
                         .map_err(|e| format!("Invalid header.converter {header_class}: {e}"))?,

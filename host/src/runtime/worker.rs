@@ -14,6 +14,7 @@ use super::sink_task::run_sink_task;
 use super::source_task::run_source_task;
 use super::task::{TaskEnv, TaskHandle, TaskSpec};
 use crate::config::{sink_errors, ConnectorConfig, ConnectorType};
+use crate::plugins::version::requested_version;
 use crate::plugins::{PluginInfo, PluginRegistry};
 use crate::storage::{ConnectorStatus, State, TaskStatus};
 use crate::transforms::TransformChain;
@@ -171,6 +172,7 @@ impl Worker {
             &self.env.worker_id,
             None,
         );
+        self.env.status.set_version(&name, &valid.plugin.version);
         self.lock().insert(
             name.clone(),
             Connector {
@@ -204,7 +206,14 @@ impl Worker {
         if class.is_empty() {
             return Err(WorkerError::Invalid(errors));
         }
-        let plugin = match self.env.plugins.find_connector(class) {
+        let version = match requested_version(&props, "connector.") {
+            Ok(version) => version,
+            Err(e) => {
+                errors.push(e);
+                return Err(WorkerError::Invalid(errors));
+            }
+        };
+        let plugin = match self.env.plugins.find_connector(class, version.as_ref()) {
             Ok(plugin) => plugin,
             Err(e) => {
                 errors.push(e);

@@ -26,6 +26,9 @@ pub struct TaskStatus {
     pub worker_id: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub trace: Option<String>,
+    /// The plugin version the task runs (KIP-891).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -35,6 +38,8 @@ pub struct ConnectorStatus {
     pub state: State,
     pub worker_id: String,
     pub trace: Option<String>,
+    /// The plugin version of the running instance (KIP-891).
+    pub version: Option<String>,
     pub tasks: BTreeMap<u32, TaskStatus>,
 }
 
@@ -62,6 +67,7 @@ impl StatusStore {
                 state,
                 worker_id: worker_id.to_string(),
                 trace: None,
+                version: None,
                 tasks: BTreeMap::new(),
             });
         entry.state = state;
@@ -78,6 +84,12 @@ impl StatusStore {
     ) {
         let mut all = self.connectors.write().unwrap_or_else(|e| e.into_inner());
         if let Some(c) = all.get_mut(connector) {
+            // A task keeps the version it started with; a new task runs the connector's.
+            let version = c
+                .tasks
+                .get(&id)
+                .and_then(|t| t.version.clone())
+                .or_else(|| c.version.clone());
             c.tasks.insert(
                 id,
                 TaskStatus {
@@ -85,8 +97,18 @@ impl StatusStore {
                     state,
                     worker_id: worker_id.to_string(),
                     trace,
+                    version,
                 },
             );
+        }
+    }
+
+    /// Records the plugin version a connector instance runs; tasks started from now on
+    /// report it too.
+    pub fn set_version(&self, connector: &str, version: &str) {
+        let mut all = self.connectors.write().unwrap_or_else(|e| e.into_inner());
+        if let Some(c) = all.get_mut(connector) {
+            c.version = Some(version.to_string());
         }
     }
 

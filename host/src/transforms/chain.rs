@@ -7,6 +7,7 @@ use super::plugin::{PluginPredicate, PluginTransformation};
 use super::registry::{find_predicate, find_transform};
 use super::{Predicate, Record, Settings, Transformation};
 use crate::config::{subset, RetryPolicy};
+use crate::plugins::version::{check_built_in, requested_version};
 use crate::plugins::PluginRegistry;
 
 struct Step {
@@ -47,14 +48,23 @@ impl TransformChain {
                     "Missing required configuration \"{type_key}\" which has no default value."
                 )),
                 Some(class) => {
-                    let made: Option<Result<Arc<dyn Predicate>, String>> =
-                        match find_predicate(class) {
-                            Some(make) => Some(make(&settings).map(Arc::from)),
-                            None => plugins.find_predicate(class).map(|plugin| {
-                                PluginPredicate::new(&plugin, &settings)
-                                    .map(|p| Arc::new(p) as Arc<dyn Predicate>)
-                            }),
-                        };
+                    let version = requested_version(props, &prefix);
+                    let made: Option<Result<Arc<dyn Predicate>, String>> = match version {
+                        Err(e) => Some(Err(e)),
+                        Ok(version) => match find_predicate(class) {
+                            Some(make) => Some(
+                                check_built_in(class, version.as_ref())
+                                    .and_then(|()| make(&settings).map(Arc::from)),
+                            ),
+                            None => match plugins.find_predicate(class, version.as_ref()) {
+                                Err(e) => Some(Err(e)),
+                                Ok(found) => found.map(|plugin| {
+                                    PluginPredicate::new(&plugin, &settings)
+                                        .map(|p| Arc::new(p) as Arc<dyn Predicate>)
+                                }),
+                            },
+                        },
+                    };
                     match made {
                         None => errors.push(format!(
                             "Invalid value {class} for configuration {type_key}: Class {class} could not be found."
@@ -81,12 +91,22 @@ impl TransformChain {
                 ));
                 continue;
             };
+            let version = match requested_version(props, &prefix) {
+                Ok(version) => version,
+                Err(e) => {
+                    errors.push(e);
+                    continue;
+                }
+            };
             let made: Result<Box<dyn Transformation>, String> = match find_transform(class) {
-                Some((make, side)) => make(side, &settings),
-                None => match plugins.find_transformation(class) {
-                    Some(plugin) => PluginTransformation::new(&plugin, &settings, retry)
+                Some((make, side)) => {
+                    check_built_in(class, version.as_ref()).and_then(|()| make(side, &settings))
+                }
+                None => match plugins.find_transformation(class, version.as_ref()) {
+                    Err(e) => Err(e),
+                    Ok(Some(plugin)) => PluginTransformation::new(&plugin, &settings, retry)
                         .map(|t| Box::new(t) as Box<dyn Transformation>),
-                    None => {
+                    Ok(None) => {
                         errors.push(format!(
                             "Invalid value {class} for configuration {type_key}: Class {class} could not be found."
                         ));
