@@ -621,6 +621,34 @@ pub fn read_topic_messages(bootstrap_servers: &str, topic: &str) -> Vec<ReadMess
     messages
 }
 
+/// The record values of partition 0 of `topic` up to its high watermark now: for topics a
+/// connector keeps writing to, where [`read_topic`] would wait for quiet in vain.
+pub fn read_topic_so_far(bootstrap_servers: &str, topic: &str) -> Vec<Vec<u8>> {
+    let consumer: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", bootstrap_servers)
+        .set("group.id", format!("e2e-reader-{}", unique()))
+        .set("enable.auto.commit", "false")
+        .create()
+        .expect("consumer");
+    let Ok((_, high)) = consumer.fetch_watermarks(topic, 0, Duration::from_secs(10)) else {
+        return Vec::new();
+    };
+    let mut tpl = TopicPartitionList::new();
+    tpl.add_partition_offset(topic, 0, Offset::Beginning)
+        .expect("partition");
+    consumer.assign(&tpl).expect("assign");
+    let mut values = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while (values.len() as i64) < high && Instant::now() < deadline {
+        if let Some(Ok(m)) = consumer.poll(Duration::from_millis(200)) {
+            if m.offset() < high {
+                values.push(m.payload().unwrap_or_default().to_vec());
+            }
+        }
+    }
+    values
+}
+
 /// Produces `values` to partition 0 of `topic`, in order, and waits for every ack.
 pub fn produce(bootstrap_servers: &str, topic: &str, values: &[&[u8]]) {
     use rdkafka::producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedProducer};

@@ -11,7 +11,8 @@ use std::sync::mpsc;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use notify::{RecursiveMode, Watcher};
+use notify::event::{AccessKind, AccessMode};
+use notify::{EventKind, RecursiveMode, Watcher};
 
 use super::loader::is_library_name;
 use super::registry::PluginRegistry;
@@ -67,6 +68,10 @@ fn settle_and_load(
     loop {
         match events.recv_timeout(QUIET / 4) {
             Ok(Ok(event)) => {
+                if !changes_content(&event.kind) {
+                    // Reads, including the worker's own (hashing, loading), change nothing.
+                    continue;
+                }
                 for path in event.paths {
                     for file in library_files_at(&path) {
                         pending.insert(file, Instant::now());
@@ -91,6 +96,16 @@ fn settle_and_load(
                 tracing::info!(file = %file.display(), "plugin.path changed: the plugin list is updated");
             }
         }
+    }
+}
+
+/// Whether an event can mean a new, changed or removed file (or one whose permissions
+/// changed): anything but reads.
+fn changes_content(kind: &EventKind) -> bool {
+    match kind {
+        EventKind::Access(AccessKind::Close(AccessMode::Write)) => true,
+        EventKind::Access(_) => false,
+        _ => true,
     }
 }
 
