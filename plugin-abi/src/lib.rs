@@ -34,6 +34,8 @@
 //! }
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod config;
 pub mod connector;
 pub mod convert;
