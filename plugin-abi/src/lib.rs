@@ -48,6 +48,7 @@ pub mod ffi;
 mod logging;
 pub mod sink;
 pub mod source;
+pub mod testing;
 pub mod transform;
 
 /// The `log` crate: use its macros (`log::info!` …) in a plugin; the lines reach the
