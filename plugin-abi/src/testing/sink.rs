@@ -293,6 +293,15 @@ fn stop_all(running: &mut Running) -> Result<(), ConnectError> {
     result.and(running.connector.stop())
 }
 
+impl<C, T> std::fmt::Debug for SinkHarness<C, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SinkHarness")
+            .field("tasks", &self.running.as_ref().map(|r| r.tasks.len()))
+            .field("committed", &self.committed)
+            .finish()
+    }
+}
+
 impl<C, T> Drop for SinkHarness<C, T> {
     fn drop(&mut self) {
         if let Some(mut running) = self.running.take() {

@@ -288,6 +288,16 @@ fn stop_all(running: &mut Running) -> Result<(), ConnectError> {
     tasks.and(running.connector.stop())
 }
 
+impl<C, T> std::fmt::Debug for SourceHarness<C, T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let committed = self.committed.lock().unwrap_or_else(|e| e.into_inner());
+        f.debug_struct("SourceHarness")
+            .field("tasks", &self.running.as_ref().map(|r| r.tasks.len()))
+            .field("committed", &committed.0)
+            .finish()
+    }
+}
+
 impl<C, T> Drop for SourceHarness<C, T> {
     fn drop(&mut self) {
         if let Some(mut running) = self.running.take() {

@@ -148,8 +148,7 @@ fn start_refuses_an_invalid_configuration_naming_the_setting() {
 fn start_refuses_a_tasks_max_below_one() {
     let err = Source::new()
         .start(props(&[("streams", "a"), ("tasks.max", "0")]))
-        .err()
-        .expect("tasks.max=0 was accepted");
+        .expect_err("tasks.max=0 was accepted");
     assert!(err.to_string().contains("tasks.max"), "{err}");
 }
 
