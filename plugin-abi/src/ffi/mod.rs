@@ -1,7 +1,10 @@
 //! The binary interface between the worker and a plugin library.
 //!
 //! Plugin authors do not use this module: [`crate::export_plugins!`] generates the glue.
-//! It is public for the worker, which loads libraries and calls them through it.
+//! It is public for that generated code, which runs inside the plugin's crate (the
+//! `make_*` and `new_*` functions, [`PluginEntry`], [`PluginModule`]), and for the worker,
+//! which loads libraries and calls them through the `*Ffi` trait objects, handing them its
+//! `Host*Context` implementations. [`crate::testing`] plays the worker's part in-process.
 //!
 //! Rules that keep old plugins loading as the ABI grows:
 //! - the root module [`PluginModule`] is an `abi_stable` prefix type: new fields go after

@@ -214,9 +214,15 @@ impl<C: SinkConnector + Default, T: SinkTask + Default> SinkHarness<C, T> {
     }
 
     /// The partitions task `task` sees as its assignment.
+    ///
+    /// # Panics
+    /// If the harness is stopped or there is no task `task`.
     pub fn assignment(&self, task: usize) -> Vec<TopicPartition> {
         let running = self.running();
-        let t = running.tasks.get(task).expect("no such task");
+        let count = running.tasks.len();
+        let Some(t) = running.tasks.get(task) else {
+            panic!("no task {task}: the harness runs {count} task(s)");
+        };
         let assignment = t
             .shared
             .assignment
@@ -262,7 +268,7 @@ impl<C: SinkConnector + Default, T: SinkTask + Default> SinkHarness<C, T> {
         let count = running.tasks.len();
         match running.tasks.get_mut(task) {
             Some(t) => t,
-            None => panic!("no task {task}: the connector runs {count}"),
+            None => panic!("no task {task}: the harness runs {count} task(s)"),
         }
     }
 }

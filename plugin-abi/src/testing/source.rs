@@ -164,7 +164,7 @@ impl<C: SourceConnector + Default, T: SourceTask + Default> SourceHarness<C, T> 
         let running = self.running.as_mut().expect("the harness is stopped");
         let count = running.tasks.len();
         let Some(t) = running.tasks.get_mut(task) else {
-            panic!("no task {task}: the connector runs {count}");
+            panic!("no task {task}: the harness runs {count} task(s)");
         };
         let records = call(t.poll())?.into_vec();
         for r in &records {
