@@ -23,13 +23,21 @@ use crate::Props;
 #[repr(u8)]
 #[derive(StableAbi, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ConfigType {
+    /// `true` or `false`, in any case.
     Boolean,
+    /// Any string.
     String,
+    /// A 32-bit integer.
     Int,
+    /// A 16-bit integer.
     Short,
+    /// A 64-bit integer.
     Long,
+    /// A 64-bit floating-point number.
     Double,
+    /// A comma-separated list of strings.
     List,
+    /// A class name, such as a converter's (`org.apache.kafka.connect.json.JsonConverter`).
     Class,
     /// A secret: never logged, hidden when returned.
     Password,
@@ -56,12 +64,16 @@ impl ConfigType {
 #[repr(u8)]
 #[derive(StableAbi, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Importance {
+    /// Most users set it.
     High,
+    /// Some users set it.
     Medium,
+    /// Rarely changed.
     Low,
 }
 
 impl Importance {
+    /// Kafka's upper-case name (`"HIGH"` …).
     pub fn name(self) -> &'static str {
         match self {
             Importance::High => "HIGH",
@@ -75,13 +87,18 @@ impl Importance {
 #[repr(u8)]
 #[derive(StableAbi, Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Width {
+    /// No preference.
     None,
+    /// A short value, such as a number.
     Short,
+    /// A medium value, such as a host name.
     Medium,
+    /// A long value, such as a list or a URL.
     Long,
 }
 
 impl Width {
+    /// Kafka's upper-case name (`"NONE"`, `"SHORT"` …).
     pub fn name(self) -> &'static str {
         match self {
             Width::None => "NONE",
@@ -96,6 +113,7 @@ impl Width {
 #[repr(C, u8)]
 #[derive(StableAbi, Debug, Clone, PartialEq)]
 pub enum Validator {
+    /// No check beyond the type.
     None,
     /// A number of at least this value.
     AtLeast(i64),
@@ -103,6 +121,7 @@ pub enum Validator {
     Between(i64, i64),
     /// One of these strings (case-insensitive, as Kafka's `CaseInsensitiveValidString`).
     OneOf(RVec<RString>),
+    /// A string with something other than whitespace in it.
     NonEmptyString,
 }
 
@@ -114,6 +133,7 @@ pub enum DefaultValue {
     Required,
     /// Absent means null.
     Null,
+    /// Absent means this value, as it would be written in the configuration.
     Value(RString),
 }
 
@@ -121,17 +141,29 @@ pub enum DefaultValue {
 #[repr(C)]
 #[derive(StableAbi, Debug, Clone, PartialEq)]
 pub struct ConfigKey {
+    /// The property name, e.g. `topic` or `batch.size`.
     pub name: RString,
+    /// How the raw string value is parsed and checked.
     pub config_type: ConfigType,
+    /// Whether the setting must be given, and what it is when absent.
     pub default_value: DefaultValue,
+    /// How prominently the worker's documentation shows it.
     pub importance: Importance,
+    /// What the setting does, shown by the REST API and the generated docs.
     pub documentation: RString,
+    /// A check on the value beyond its type.
     pub validator: Validator,
+    /// Values a user interface may offer; not enforced.
     pub recommended_values: RVec<RString>,
+    /// The group the setting is shown in, if any.
     pub group: ROption<RString>,
+    /// The position within its group; `-1` when not grouped.
     pub order_in_group: i32,
+    /// How wide a user interface should make its input.
     pub width: Width,
+    /// The name a user interface shows; the property name by default.
     pub display_name: RString,
+    /// Settings whose validity depends on this one (Kafka's `dependents`), by name.
     pub dependents: RVec<RString>,
 }
 
@@ -153,6 +185,7 @@ impl ConfigKey {
             dependents: RVec::new(),
         }
     }
+    /// The setting is optional and defaults to `value`, written as in a configuration.
     pub fn default_value(mut self, value: &str) -> Self {
         self.default_value = DefaultValue::Value(value.into());
         self
@@ -162,14 +195,17 @@ impl ConfigKey {
         self.default_value = DefaultValue::Null;
         self
     }
+    /// Checks the value with `validator` as well as its type.
     pub fn validator(mut self, validator: Validator) -> Self {
         self.validator = validator;
         self
     }
+    /// Values a user interface may offer.
     pub fn recommended(mut self, values: &[&str]) -> Self {
         self.recommended_values = values.iter().map(|v| RString::from(*v)).collect();
         self
     }
+    /// Where and how a user interface shows the setting (Kafka's `define` with a group).
     pub fn group(mut self, group: &str, order: i32, width: Width, display_name: &str) -> Self {
         self.group = ROption::RSome(group.into());
         self.order_in_group = order;
@@ -274,10 +310,15 @@ impl ConfigKey {
 #[repr(C)]
 #[derive(StableAbi, Debug, Clone, PartialEq)]
 pub struct ConfigValue {
+    /// The setting's name.
     pub name: RString,
+    /// The raw value given, if any.
     pub value: ROption<RString>,
+    /// Values a user interface may offer.
     pub recommended_values: RVec<RString>,
+    /// What is wrong with the value; empty when it is valid.
     pub errors: RVec<RString>,
+    /// Whether a user interface should show the setting.
     pub visible: bool,
 }
 
@@ -285,10 +326,12 @@ pub struct ConfigValue {
 #[repr(C)]
 #[derive(StableAbi, Debug, Clone, PartialEq, Default)]
 pub struct ConfigDef {
+    /// The settings, in the order they were defined.
     pub keys: RVec<ConfigKey>,
 }
 
 impl ConfigDef {
+    /// No settings yet; add them with [`define`](Self::define).
     pub fn new() -> Self {
         ConfigDef::default()
     }

@@ -19,7 +19,9 @@ pub enum ErrorKind {
 /// An error returned by a plugin (Kafka Connect's `ConnectException` family).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConnectError {
+    /// What the worker does about it.
     pub kind: ErrorKind,
+    /// What went wrong, for the task's status and the worker's log.
     pub message: String,
 }
 

@@ -2,10 +2,67 @@
 
 /// Exports a library's plugin classes under their (Java-style) class names.
 ///
-/// Each connector names its task class; transformations stand alone. Every type implements
-/// `Default`. Versions are the plugin crate's `CARGO_PKG_VERSION`.
+/// Call it once per library, at the crate's top level. Each connector names its task class;
+/// converters, transformations and predicates stand alone. Every type implements `Default`:
+/// the worker makes a fresh instance for each use. Versions are the plugin crate's
+/// `CARGO_PKG_VERSION`.
 ///
-/// ```ignore
+/// ```
+/// # use plugin_abi::prelude::*;
+/// # #[derive(Default)] struct CounterConnector;
+/// # impl SourceConnector for CounterConnector {
+/// #     fn config(&self) -> ConfigDef { ConfigDef::new() }
+/// #     fn start(&mut self, _: &Props, _: &ConnectorContext) -> Result<(), ConnectError> { Ok(()) }
+/// #     fn task_configs(&mut self, _: usize) -> Result<Vec<Props>, ConnectError> { Ok(vec![]) }
+/// # }
+/// # #[derive(Default)] struct CounterTask;
+/// # impl SourceTask for CounterTask {
+/// #     fn start(&mut self, _: &Props, _: &SourceTaskContext) -> Result<(), ConnectError> { Ok(()) }
+/// #     fn poll(&mut self, _: &SourceTaskContext) -> Result<Vec<SourceRecord>, ConnectError> {
+/// #         Ok(vec![])
+/// #     }
+/// # }
+/// # #[derive(Default)] struct LogConnector;
+/// # impl SinkConnector for LogConnector {
+/// #     fn config(&self) -> ConfigDef { ConfigDef::new() }
+/// #     fn start(&mut self, _: &Props, _: &ConnectorContext) -> Result<(), ConnectError> { Ok(()) }
+/// #     fn task_configs(&mut self, _: usize) -> Result<Vec<Props>, ConnectError> { Ok(vec![]) }
+/// # }
+/// # #[derive(Default)] struct LogTask;
+/// # impl SinkTask for LogTask {
+/// #     fn start(&mut self, _: &Props, _: &SinkTaskContext) -> Result<(), ConnectError> { Ok(()) }
+/// #     fn put(&mut self, _: &[SinkRecord], _: &SinkTaskContext) -> Result<(), ConnectError> {
+/// #         Ok(())
+/// #     }
+/// # }
+/// # #[derive(Default)] struct Uppercase;
+/// # impl Transformation for Uppercase {
+/// #     fn configure(&mut self, _: &Props) -> Result<(), ConnectError> { Ok(()) }
+/// #     fn apply(&mut self, r: ConnectRecord) -> Result<Option<ConnectRecord>, ConnectError> {
+/// #         Ok(Some(r))
+/// #     }
+/// # }
+/// # #[derive(Default)] struct Rot13;
+/// # impl Converter for Rot13 {
+/// #     fn configure(&mut self, _: &Props, _: bool) -> Result<(), ConnectError> { Ok(()) }
+/// #     fn from_connect(&self, _: &str, _: Option<&Schema>, _: &Value)
+/// #         -> Result<Option<Vec<u8>>, ConnectError> { Ok(None) }
+/// #     fn to_connect(&self, _: &str, _: Option<&[u8]>)
+/// #         -> Result<(Option<Schema>, Value), ConnectError> { Ok((None, Value::Null)) }
+/// # }
+/// # #[derive(Default)] struct IsEven;
+/// # impl Predicate for IsEven {
+/// #     fn configure(&mut self, _: &Props) -> Result<(), ConnectError> { Ok(()) }
+/// #     fn test(&mut self, _: &ConnectRecord) -> Result<bool, ConnectError> { Ok(true) }
+/// # }
+/// # #[derive(Default)] struct HexHeaders;
+/// # impl HeaderConverter for HexHeaders {
+/// #     fn configure(&mut self, _: &Props) -> Result<(), ConnectError> { Ok(()) }
+/// #     fn from_connect_header(&self, _: &str, _: &str, _: Option<&Schema>, _: &Value)
+/// #         -> Result<Option<Vec<u8>>, ConnectError> { Ok(None) }
+/// #     fn to_connect_header(&self, _: &str, _: &str, _: Option<&[u8]>)
+/// #         -> Result<(Option<Schema>, Value), ConnectError> { Ok((None, Value::Null)) }
+/// # }
 /// plugin_abi::export_plugins! {
 ///     source "com.example.CounterSourceConnector" => CounterConnector {
 ///         task "com.example.CounterSourceTask" => CounterTask

@@ -7,7 +7,8 @@ use crate::errors::ConnectError;
 use crate::ffi::HostSourceTaskContextBox;
 use crate::Props;
 
-/// What a source task may ask of the worker.
+/// What a source task may ask of the worker: the offsets committed for it (Kafka Connect's
+/// `OffsetStorageReader`) and whether it is being stopped.
 pub struct SourceTaskContext {
     host: HostSourceTaskContextBox,
 }
@@ -34,7 +35,16 @@ impl SourceTaskContext {
 
 /// A source task. The worker creates it with `Default` and calls it from one dedicated
 /// thread: `start`, then `poll` in a loop, then `stop`.
+///
+/// Each record carries a source partition and offset ([`SourceRecord::with_source`]). Once
+/// Kafka has acknowledged a record, its offset is committed; a restarted task reads it back
+/// with [`SourceTaskContext::offset`] and resumes after it. Offsets are committed only for
+/// acknowledged records, so after a crash a task may send again what it sent last
+/// (at-least-once), never skip.
 pub trait SourceTask: Send + 'static {
+    /// Starts with one of the configurations the connector's
+    /// [`task_configs`](crate::connector::SourceConnector::task_configs) returned; this is
+    /// where a task reads its committed offsets. An error fails the task.
     fn start(&mut self, props: &Props, ctx: &SourceTaskContext) -> Result<(), ConnectError>;
 
     /// The next batch of records. Return an empty batch after waiting a little (up to about
@@ -42,11 +52,13 @@ pub trait SourceTask: Send + 'static {
     /// An error of kind `Retriable` makes the worker call `poll` again.
     fn poll(&mut self, ctx: &SourceTaskContext) -> Result<Vec<SourceRecord>, ConnectError>;
 
-    /// The worker committed the offsets of the records returned so far.
+    /// The worker committed the offsets of the records returned so far: a source that
+    /// acknowledges reads upstream (a queue, a replication slot) can do it now.
     fn commit(&mut self) -> Result<(), ConnectError> {
         Ok(())
     }
 
+    /// Releases what `start` acquired. Called after the last `poll`, also when the task failed.
     fn stop(&mut self) -> Result<(), ConnectError> {
         Ok(())
     }

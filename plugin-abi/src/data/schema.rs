@@ -7,17 +7,29 @@ use super::Value;
 #[repr(u8)]
 #[derive(StableAbi, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum SchemaType {
+    /// A signed 8-bit integer ([`Value::Int8`]).
     Int8,
+    /// A signed 16-bit integer ([`Value::Int16`]).
     Int16,
+    /// A signed 32-bit integer ([`Value::Int32`]).
     Int32,
+    /// A signed 64-bit integer ([`Value::Int64`]).
     Int64,
+    /// A 32-bit float ([`Value::Float32`]).
     Float32,
+    /// A 64-bit float ([`Value::Float64`]).
     Float64,
+    /// A boolean ([`Value::Boolean`]).
     Boolean,
+    /// A UTF-8 string ([`Value::String`]).
     String,
+    /// A byte string ([`Value::Bytes`]).
     Bytes,
+    /// A list of values of one schema ([`Value::Array`]).
     Array,
+    /// Keys of one schema to values of another ([`Value::Map`]).
     Map,
+    /// Named fields, each with its own schema ([`Value::Struct`]).
     Struct,
 }
 
@@ -64,8 +76,11 @@ impl SchemaType {
 #[repr(C)]
 #[derive(StableAbi, Debug, Clone, PartialEq)]
 pub struct Field {
+    /// The field's name.
     pub name: RString,
+    /// Its position among the struct's fields, from 0.
     pub index: u32,
+    /// The schema of its values.
     pub schema: Schema,
 }
 
@@ -73,12 +88,19 @@ pub struct Field {
 #[repr(C)]
 #[derive(StableAbi, Debug, Clone, PartialEq)]
 pub struct SchemaData {
+    /// The type of the values.
     pub schema_type: SchemaType,
+    /// Whether a value may be `Null`.
     pub optional: bool,
+    /// The value used when none is given.
     pub default_value: ROption<Value>,
+    /// A fully qualified name, e.g. a logical type's or a struct's record name.
     pub name: ROption<RString>,
+    /// The version of a named schema.
     pub version: ROption<i32>,
+    /// A description of the data.
     pub doc: ROption<RString>,
+    /// Extra properties, e.g. a decimal's scale; in insertion order.
     pub parameters: RVec<Tuple2<RString, RString>>,
     /// Struct fields, in order.
     pub fields: RVec<Field>,
@@ -169,6 +191,7 @@ impl Schema {
 pub struct SchemaBuilder(SchemaData);
 
 impl SchemaBuilder {
+    /// A required schema of `schema_type` with nothing else set.
     pub fn new(schema_type: SchemaType) -> SchemaBuilder {
         SchemaBuilder(SchemaData {
             schema_type,
@@ -199,30 +222,37 @@ impl SchemaBuilder {
         b
     }
 
+    /// Values may be `Null`.
     pub fn optional(mut self) -> Self {
         self.0.optional = true;
         self
     }
+    /// Values may not be `Null` (the default).
     pub fn required(mut self) -> Self {
         self.0.optional = false;
         self
     }
+    /// Names the schema.
     pub fn name(mut self, name: impl Into<String>) -> Self {
         self.0.name = ROption::RSome(name.into().into());
         self
     }
+    /// Sets the version of a named schema.
     pub fn version(mut self, version: i32) -> Self {
         self.0.version = ROption::RSome(version);
         self
     }
+    /// Describes the data.
     pub fn doc(mut self, doc: impl Into<String>) -> Self {
         self.0.doc = ROption::RSome(doc.into().into());
         self
     }
+    /// Sets the value used when none is given.
     pub fn default_value(mut self, value: Value) -> Self {
         self.0.default_value = ROption::RSome(value);
         self
     }
+    /// Adds a parameter.
     pub fn parameter(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
         self.0
             .parameters
@@ -239,6 +269,7 @@ impl SchemaBuilder {
         });
         self
     }
+    /// The finished schema.
     pub fn build(self) -> Schema {
         Schema(RArc::new(self.0))
     }
@@ -248,9 +279,13 @@ impl SchemaBuilder {
 pub mod logical {
     use super::{Schema, SchemaBuilder, SchemaType};
 
+    /// The name of the decimal logical type.
     pub const DECIMAL: &str = "org.apache.kafka.connect.data.Decimal";
+    /// The name of the date logical type.
     pub const DATE: &str = "org.apache.kafka.connect.data.Date";
+    /// The name of the time-of-day logical type.
     pub const TIME: &str = "org.apache.kafka.connect.data.Time";
+    /// The name of the timestamp logical type.
     pub const TIMESTAMP: &str = "org.apache.kafka.connect.data.Timestamp";
     /// The schema parameter holding a decimal's scale.
     pub const DECIMAL_SCALE: &str = "scale";

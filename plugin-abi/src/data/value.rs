@@ -10,17 +10,28 @@ use super::Schema;
 #[repr(C, u8)]
 #[derive(StableAbi, Debug, Clone, PartialEq, Default)]
 pub enum Value {
+    /// No value: an absent optional value, a record without a key, a tombstone.
     #[default]
     Null,
+    /// A boolean.
     Boolean(bool),
+    /// An `int8`.
     Int8(i8),
+    /// An `int16`.
     Int16(i16),
+    /// An `int32`; also a date or a time of day.
     Int32(i32),
+    /// An `int64`; also a timestamp.
     Int64(i64),
+    /// A `float`.
     Float32(f32),
+    /// A `double`.
     Float64(f64),
+    /// A string.
     String(RString),
+    /// A byte string; also a decimal's unscaled value.
     Bytes(RVec<u8>),
+    /// An array's elements, in order.
     Array(RVec<Value>),
     /// Entries in insertion order; keys may be any value, as in Kafka Connect.
     Map(RVec<Tuple2<Value, Value>>),
@@ -48,10 +59,12 @@ impl Value {
         )
     }
 
+    /// Whether this is [`Value::Null`].
     pub fn is_null(&self) -> bool {
         matches!(self, Value::Null)
     }
 
+    /// The text of a string value.
     pub fn as_str(&self) -> Option<&str> {
         match self {
             Value::String(s) => Some(s.as_str()),

@@ -29,24 +29,38 @@ use crate::source::{SourceTask, SourceTaskContext};
 use crate::transform::{Predicate, Transformation};
 use crate::Props;
 
-/// How to make an instance of an exported class.
+/// How to make an instance of an exported class: one of the `make_*` functions,
+/// instantiated for the plugin's type. Plugin-side only; never crosses the ABI.
 #[derive(Clone, Copy)]
 pub enum Factory {
+    /// A source or sink connector; the argument is its task class.
     Connector(fn(&'static str) -> ConnectorBox),
+    /// A source task.
     SourceTask(fn() -> SourceTaskBox),
+    /// A sink task.
     SinkTask(fn() -> SinkTaskBox),
+    /// A transformation.
     Transformation(fn() -> TransformationBox),
+    /// A converter.
     Converter(fn() -> ConverterBox),
+    /// A predicate.
     Predicate(fn() -> PredicateBox),
+    /// A header converter.
     HeaderConverter(fn() -> HeaderConverterBox),
 }
 
-/// One exported class, as listed by [`crate::export_plugins!`].
+/// One exported class, as listed by [`crate::export_plugins!`]: the table the generated
+/// root module's functions look classes up in. Plugin-side only; never crosses the ABI.
 pub struct PluginEntry {
+    /// The class name the worker asks for.
     pub class: &'static str,
+    /// What the class is.
     pub kind: PluginKind,
+    /// The plugin crate's version.
     pub version: &'static str,
+    /// For connectors, the class of their tasks; empty otherwise.
     pub task_class: &'static str,
+    /// How to make an instance.
     pub factory: Factory,
 }
 

@@ -1,7 +1,10 @@
 //! The binary interface between the worker and a plugin library.
 //!
 //! Plugin authors do not use this module: [`crate::export_plugins!`] generates the glue.
-//! It is public for the worker, which loads libraries and calls them through it.
+//! It is public for that generated code, which runs inside the plugin's crate (the
+//! `make_*` and `new_*` functions, [`PluginEntry`], [`PluginModule`]), and for the worker,
+//! which loads libraries and calls them through the `*Ffi` trait objects, handing them its
+//! `Host*Context` implementations. [`crate::testing`] plays the worker's part in-process.
 //!
 //! Rules that keep old plugins loading as the ABI grows:
 //! - the root module [`PluginModule`] is an `abi_stable` prefix type: new fields go after
@@ -34,11 +37,14 @@ use crate::errors::ErrorKind;
 /// `abi_stable`'s loader looks it up by this name.
 pub const ROOT_MODULE_SYMBOL: &str = "_1as_0lib_1header_0root_bmodule_bloader";
 
-/// An error crossing the ABI.
+/// An error crossing the ABI: the stable form of [`ConnectError`](crate::errors::ConnectError),
+/// into and from which it converts.
 #[repr(C)]
 #[derive(StableAbi, Debug, Clone, PartialEq)]
 pub struct PluginError {
+    /// What the worker does about it.
     pub kind: ErrorKind,
+    /// What went wrong.
     pub message: RString,
 }
 
@@ -64,13 +70,21 @@ impl From<PluginError> for crate::errors::ConnectError {
 #[repr(u8)]
 #[derive(StableAbi, Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum PluginKind {
+    /// A [`SourceConnector`](crate::connector::SourceConnector).
     Source,
+    /// A [`SinkConnector`](crate::connector::SinkConnector).
     Sink,
+    /// A [`SourceTask`](crate::source::SourceTask).
     SourceTask,
+    /// A [`SinkTask`](crate::sink::SinkTask).
     SinkTask,
+    /// A [`Converter`](crate::convert::Converter).
     Converter,
+    /// A [`HeaderConverter`](crate::convert::HeaderConverter).
     HeaderConverter,
+    /// A [`Transformation`](crate::transform::Transformation).
     Transformation,
+    /// A [`Predicate`](crate::transform::Predicate).
     Predicate,
 }
 
@@ -96,7 +110,10 @@ impl PluginKind {
 pub struct PluginDescriptor {
     /// Fully qualified class name, e.g. `org.apache.kafka.connect.file.FileStreamSourceConnector`.
     pub class: RString,
+    /// What the class is, so the worker knows which constructor of [`PluginModule`] to call.
     pub kind: PluginKind,
+    /// The plugin's version (its crate's), shown by the REST API and used to choose among
+    /// installed versions.
     pub version: RString,
     /// For connectors, the class of their tasks; empty otherwise.
     pub task_class: RString,
@@ -106,7 +123,9 @@ pub struct PluginDescriptor {
 #[repr(C)]
 #[derive(StableAbi, Debug, Clone, PartialEq)]
 pub struct KeyValue {
+    /// The property name.
     pub key: RString,
+    /// Its value.
     pub value: RString,
 }
 
@@ -129,14 +148,19 @@ pub fn props_from_ffi(props: &RVec<KeyValue>) -> crate::Props {
         .collect()
 }
 
-/// Log levels across the ABI.
+/// Log levels across the ABI, from the least verbose; `log`'s levels map onto them.
 #[repr(u8)]
 #[derive(StableAbi, Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum LogLevel {
+    /// `log::Level::Error`.
     Error = 1,
+    /// `log::Level::Warn`.
     Warn,
+    /// `log::Level::Info`.
     Info,
+    /// `log::Level::Debug`.
     Debug,
+    /// `log::Level::Trace`.
     Trace,
 }
 
@@ -176,8 +200,11 @@ pub struct PluginModule {
     pub init: extern "C" fn(host: HostServices),
     /// The classes this library exports.
     pub plugins: extern "C" fn() -> RVec<PluginDescriptor>,
+    /// Instantiates an exported source or sink connector.
     pub new_connector: extern "C" fn(class: RStr<'_>) -> RResult<ConnectorBox, PluginError>,
+    /// Instantiates an exported source task.
     pub new_source_task: extern "C" fn(class: RStr<'_>) -> RResult<SourceTaskBox, PluginError>,
+    /// Instantiates an exported sink task. The last field every library has.
     #[sabi(last_prefix_field)]
     pub new_sink_task: extern "C" fn(class: RStr<'_>) -> RResult<SinkTaskBox, PluginError>,
     /// Changes the most verbose level the library sends (the worker's log level changed at

@@ -41,28 +41,42 @@ pub trait HostSinkTaskContext: Send + Sync {
     fn is_stopping(&self) -> bool;
 }
 
+/// The worker's connector context, as handed to a connector's `start`; the SDK wraps it in
+/// a [`ConnectorContext`](crate::connector::ConnectorContext).
 pub type HostConnectorContextBox = HostConnectorContext_TO<'static, RBox<()>>;
+/// The worker's source task context; the SDK wraps it in a
+/// [`SourceTaskContext`](crate::source::SourceTaskContext).
 pub type HostSourceTaskContextBox = HostSourceTaskContext_TO<'static, RBox<()>>;
+/// The worker's sink task context; the SDK wraps it in a
+/// [`SinkTaskContext`](crate::sink::SinkTaskContext).
 pub type HostSinkTaskContextBox = HostSinkTaskContext_TO<'static, RBox<()>>;
 
-/// A connector, as the worker sees it.
+/// A connector, as the worker sees it: source and sink connectors alike, each method the
+/// counterpart of [`SourceConnector`](crate::connector::SourceConnector)'s.
 #[sabi_trait]
 pub trait ConnectorFfi: Send {
+    /// The connector's settings.
     fn config(&self) -> RResult<ConfigDef, PluginError>;
+    /// Validates a configuration: one result per setting.
     fn validate(&self, props: RVec<KeyValue>) -> RResult<RVec<ConfigValue>, PluginError>;
+    /// Starts the connector with its configuration and the worker's context.
     fn start(
         &mut self,
         props: RVec<KeyValue>,
         ctx: HostConnectorContextBox,
     ) -> RResult<(), PluginError>;
+    /// At most `max_tasks` task configurations.
     fn task_configs(&mut self, max_tasks: u32) -> RResult<RVec<RVec<KeyValue>>, PluginError>;
+    /// Stops the connector.
     #[sabi(last_prefix_field)]
     fn stop(&mut self) -> RResult<(), PluginError>;
 }
 
-/// A source task, as the worker sees it.
+/// A source task, as the worker sees it (the counterpart of
+/// [`SourceTask`](crate::source::SourceTask)).
 #[sabi_trait]
 pub trait SourceTaskFfi: Send {
+    /// Starts the task with its configuration and the worker's context.
     fn start(
         &mut self,
         props: RVec<KeyValue>,
@@ -72,28 +86,34 @@ pub trait SourceTaskFfi: Send {
     fn poll(&mut self) -> RResult<RVec<SourceRecord>, PluginError>;
     /// Offsets up to the last polled records were committed.
     fn commit(&mut self) -> RResult<(), PluginError>;
+    /// Stops the task.
     #[sabi(last_prefix_field)]
     fn stop(&mut self) -> RResult<(), PluginError>;
 }
 
-/// A sink task, as the worker sees it.
+/// A sink task, as the worker sees it (the counterpart of [`SinkTask`](crate::sink::SinkTask)).
 #[sabi_trait]
 pub trait SinkTaskFfi: Send {
+    /// Starts the task with its configuration and the worker's context.
     fn start(
         &mut self,
         props: RVec<KeyValue>,
         ctx: HostSinkTaskContextBox,
     ) -> RResult<(), PluginError>;
+    /// Partitions were assigned to the task.
     fn open(&mut self, partitions: RVec<TopicPartition>) -> RResult<(), PluginError>;
     /// A batch, lent: the worker keeps it to deliver again after a retriable error.
     fn put(&mut self, records: RSlice<'_, SinkRecord>) -> RResult<(), PluginError>;
+    /// Makes what `put` received durable.
     fn flush(&mut self, offsets: RVec<TopicPartitionOffset>) -> RResult<(), PluginError>;
     /// The offsets safe to commit; by default those flushed.
     fn pre_commit(
         &mut self,
         offsets: RVec<TopicPartitionOffset>,
     ) -> RResult<RVec<TopicPartitionOffset>, PluginError>;
+    /// Partitions were taken from the task.
     fn close(&mut self, partitions: RVec<TopicPartition>) -> RResult<(), PluginError>;
+    /// Stops the task.
     #[sabi(last_prefix_field)]
     fn stop(&mut self) -> RResult<(), PluginError>;
 }
@@ -101,7 +121,9 @@ pub trait SinkTaskFfi: Send {
 /// A transformation, as the worker sees it. Records cross in batches.
 #[sabi_trait]
 pub trait TransformationFfi: Send {
+    /// The transformation's settings.
     fn config(&self) -> RResult<ConfigDef, PluginError>;
+    /// Reads its settings.
     fn configure(&mut self, props: RVec<KeyValue>) -> RResult<(), PluginError>;
     /// One result per record, in order: the transformed record, `RNone` when dropped, or
     /// the error of that record alone.
@@ -118,8 +140,11 @@ pub type SchemaAndValue = Tuple2<ROption<Schema>, Value>;
 /// A converter, as the worker sees it; called from several task threads at once.
 #[sabi_trait]
 pub trait ConverterFfi: Send + Sync {
+    /// The converter's settings.
     fn config(&self) -> RResult<ConfigDef, PluginError>;
+    /// Reads its settings; `is_key` tells keys from values.
     fn configure(&mut self, props: RVec<KeyValue>, is_key: bool) -> RResult<(), PluginError>;
+    /// Serializes a value; `RNone` for a null.
     #[allow(clippy::wrong_self_convention)]
     fn from_connect(
         &self,
@@ -127,6 +152,7 @@ pub trait ConverterFfi: Send + Sync {
         schema: ROption<&Schema>,
         value: &Value,
     ) -> RResult<ROption<RVec<u8>>, PluginError>;
+    /// Deserializes bytes (`RNone` for a null) into a schema and a value.
     #[sabi(last_prefix_field)]
     fn to_connect(
         &self,
@@ -138,7 +164,9 @@ pub trait ConverterFfi: Send + Sync {
 /// A predicate, as the worker sees it. Records cross in batches.
 #[sabi_trait]
 pub trait PredicateFfi: Send {
+    /// The predicate's settings.
     fn config(&self) -> RResult<ConfigDef, PluginError>;
+    /// Reads its settings.
     fn configure(&mut self, props: RVec<KeyValue>) -> RResult<(), PluginError>;
     /// One answer per record, in order.
     #[sabi(last_prefix_field)]
@@ -151,8 +179,11 @@ pub trait PredicateFfi: Send {
 /// A header converter, as the worker sees it; called from several task threads at once.
 #[sabi_trait]
 pub trait HeaderConverterFfi: Send + Sync {
+    /// The header converter's settings.
     fn config(&self) -> RResult<ConfigDef, PluginError>;
+    /// Reads its settings.
     fn configure(&mut self, props: RVec<KeyValue>) -> RResult<(), PluginError>;
+    /// Serializes the value of one header; `RNone` for a null.
     #[allow(clippy::wrong_self_convention)]
     fn from_connect_header(
         &self,
@@ -161,6 +192,7 @@ pub trait HeaderConverterFfi: Send + Sync {
         schema: ROption<&Schema>,
         value: &Value,
     ) -> RResult<ROption<RVec<u8>>, PluginError>;
+    /// Deserializes the bytes of one header (`RNone` for a null).
     #[sabi(last_prefix_field)]
     fn to_connect_header(
         &self,
