@@ -212,9 +212,11 @@ fn now_ms() -> i64 {
         .map_or(0, |d| d.as_millis() as i64)
 }
 
-// Tests that drive the connector and its tasks through the worker's life cycle (start,
-// poll, stop, restart from a stored offset) belong in tests/ with the `plugin_abi::testing`
-// harness; the ones here check the task's own logic on a task built by hand.
+// These tests check the task's own logic on a task built by hand. Tests that drive the
+// connector and its tasks through the worker's life cycle (validate, start, task configs,
+// poll, stored offsets, restart) use the `plugin_abi::testing` harness and go in a module of
+// their own beside this one (a `cdylib`-only crate has no integration tests in tests/: they
+// could not link the library).
 #[cfg(test)]
 mod tests {
     use super::*;
