@@ -15,8 +15,10 @@
 //! Each record's value is a struct with a schema (the `fields`), so the JsonConverter with
 //! `schemas.enable=true` writes Kafka's `{"schema":…,"payload":…}` envelope. Task `i` of `n`
 //! makes sequence numbers `i, i + n, …` and stores the last one it made as its source offset:
-//! a restarted worker resumes after it, without gaps or duplicates. With `random.seed` set,
-//! a record's values depend only on the seed and its sequence number.
+//! a restarted worker resumes after it, without gaps or duplicates. The source partition
+//! names the task count too (`{"task": i, "tasks": n}`), so changing `tasks.max` starts the
+//! sequence over. With `random.seed` set, a record's values depend only on the seed and its
+//! sequence number.
 //!
 //! The parts, for authors copying this crate: [`config`] (settings and validation), [`spec`]
 //! (parsing `fields`), [`connector`] (splitting the work), [`task`] (making records,
