@@ -751,3 +751,42 @@ pub fn committed_offset(bootstrap_servers: &str, group: &str, topic: &str) -> Op
         _ => None,
     }
 }
+
+/// Builds a plugin crate that lives outside the workspace (e.g. `examples/plugin-template`)
+/// the way its author would: `cargo build --locked` in its own directory, with its own
+/// lockfile, into `<target>/external-plugins` (so later runs are incremental). Returns the
+/// library `lib_name` (e.g. `connect_datagen`). Builds each crate once per test binary.
+pub fn build_external_plugin(crate_dir: &Path, lib_name: &str) -> PathBuf {
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static BUILT: OnceLock<Mutex<HashMap<PathBuf, PathBuf>>> = OnceLock::new();
+    let mut built = BUILT
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    if let Some(library) = built.get(crate_dir) {
+        return library.clone();
+    }
+    let target = target_dir().join("external-plugins");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let out = Command::new(cargo)
+        .args(["build", "--locked"])
+        .current_dir(crate_dir)
+        .env("CARGO_TARGET_DIR", &target)
+        .output()
+        .expect("run cargo build");
+    assert!(
+        out.status.success(),
+        "cargo build --locked in {} failed:\n{}",
+        crate_dir.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let library = target.join("debug").join(format!(
+        "{}{lib_name}{}",
+        std::env::consts::DLL_PREFIX,
+        std::env::consts::DLL_SUFFIX
+    ));
+    assert!(library.exists(), "{} was not built", library.display());
+    built.insert(crate_dir.to_path_buf(), library.clone());
+    library
+}
