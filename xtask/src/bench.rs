@@ -26,7 +26,9 @@ struct Row {
     raw: Option<f64>,
 }
 
-pub fn bench() -> Result {
+/// Every figure; `startup_only` skips the throughput runs (minutes) for the start-up and
+/// memory rows (seconds).
+pub fn bench(startup_only: bool) -> Result {
     run(
         "build release binaries",
         cargo().args([
@@ -54,16 +56,18 @@ pub fn bench() -> Result {
         &plugins.join(lib_name("connect_file")),
     )?;
 
-    let tansu = crate::ensure_tansu()?;
     let mut rows = Vec::new();
-    rows.extend(throughput(&dir, &data, &plugins, "embedded", None)?);
-    rows.extend(throughput(
-        &dir,
-        &data,
-        &plugins,
-        "Tansu (memory)",
-        Some(&tansu),
-    )?);
+    if !startup_only {
+        let tansu = crate::ensure_tansu()?;
+        rows.extend(throughput(&dir, &data, &plugins, "embedded", None)?);
+        rows.extend(throughput(
+            &dir,
+            &data,
+            &plugins,
+            "Tansu (memory)",
+            Some(&tansu),
+        )?);
+    }
     rows.extend(startup_and_memory(&dir, &plugins)?);
     report(&rows, &dir)
 }

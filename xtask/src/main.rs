@@ -22,9 +22,9 @@ fn main() -> ExitCode {
         Some("plugins") => install_plugins(args.iter().any(|a| a == "--release")),
         Some("demo") => demo(seconds_arg(&args)),
         Some("test") => test(),
-        Some("bench") => bench::bench(),
+        Some("bench") => bench::bench(args.iter().any(|a| a == "--startup-only")),
         _ => Err(
-            "usage: cargo xtask plugins [--release] | demo [--seconds N] | test | bench"
+            "usage: cargo xtask plugins [--release] | demo [--seconds N] | test | bench [--startup-only]"
                 .to_string(),
         ),
     };

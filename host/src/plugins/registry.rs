@@ -14,7 +14,7 @@ use super::aliases::aliases_of;
 use super::loader::{
     check_not_writable_by_others, load_library, scan_plugin_path, sha256_of, LoadError,
 };
-use super::verify::check_in_child;
+use super::verify::{check_in_child, CheckedClass};
 use super::version::{compare_versions, VersionRange, BUILT_IN_VERSION};
 use crate::data::BUILT_IN_CONVERTERS;
 
@@ -244,37 +244,69 @@ impl PluginRegistry {
         for (root, file) in files {
             match check_not_writable_by_others(root, file) {
                 Ok(()) => candidates.push(file.clone()),
-                Err(e) => {
-                    self.remember(file, None, false);
-                    tracing::warn!(file = %file.display(), "skipping plugin file: {e}");
-                }
+                Err(e) => self.refuse(file, &e),
             }
         }
         if candidates.is_empty() {
             return;
         }
-        let (verdicts, hashes) = std::thread::scope(|s| {
-            let hashing = s.spawn(|| candidates.iter().map(|f| sha256_of(f)).collect::<Vec<_>>());
-            let verdicts = check_in_child(&candidates);
-            (verdicts, hashing.join().expect("hashing does not panic"))
-        });
-        for ((file, verdict), sha) in candidates.iter().zip(verdicts).zip(hashes) {
-            let result = sha.and_then(|sha| {
-                verdict?;
-                self.add_library(file, &sha).map(|count| (count, sha))
-            });
-            match result {
+        // Duplicates are refused on the child's word, before the worker hashes or opens them.
+        let mut accepted: Vec<(PathBuf, Vec<CheckedClass>)> = Vec::new();
+        let verdicts = check_in_child(&candidates);
+        for (file, verdict) in candidates.into_iter().zip(verdicts) {
+            let checked =
+                verdict.and_then(|classes| match self.duplicate(&file, &classes, &accepted) {
+                    Some(error) => Err(error),
+                    None => Ok(classes),
+                });
+            match checked {
+                Ok(classes) => accepted.push((file, classes)),
+                Err(e) => self.refuse(&file, &e),
+            }
+        }
+        let files: Vec<&PathBuf> = accepted.iter().map(|(f, _)| f).collect();
+        for (file, sha) in files.iter().zip(hash_all(&files)) {
+            match sha.and_then(|sha| self.add_library(file, &sha).map(|count| (count, sha))) {
                 Ok((count, sha)) => tracing::info!(
                     file = %file.display(),
                     sha256 = %sha,
                     "loaded plugin library with {count} classes"
                 ),
-                Err(e) => {
-                    self.remember(file, None, false);
-                    tracing::warn!(file = %file.display(), "skipping plugin file: {e}")
-                }
+                Err(e) => self.refuse(file, &e),
             }
         }
+    }
+
+    fn refuse(&self, file: &Path, error: &LoadError) {
+        self.remember(file, None, false);
+        tracing::warn!(file = %file.display(), "skipping plugin file: {error}");
+    }
+
+    /// A class and version that `file` exports and that is already registered (from
+    /// another file) or accepted earlier in this batch.
+    fn duplicate(
+        &self,
+        file: &Path,
+        classes: &[CheckedClass],
+        accepted: &[(PathBuf, Vec<CheckedClass>)],
+    ) -> Option<LoadError> {
+        let plugins = self.read();
+        classes.iter().find_map(|c| {
+            let same = |class: &str, version: &str| class == c.class && version == c.version;
+            let registered = plugins
+                .iter()
+                .find(|p| !p.is_from(file) && same(&p.class, &p.version))
+                .map(|p| p.location());
+            let in_batch = || {
+                accepted
+                    .iter()
+                    .find(|(_, cs)| cs.iter().any(|o| same(&o.class, &o.version)))
+                    .map(|(f, _)| f.display().to_string())
+            };
+            registered.or_else(in_batch).map(|location| {
+                LoadError::Duplicate(format!("{} version {}", c.class, c.version), location)
+            })
+        })
     }
 
     /// Loads one checked library and registers its classes; all or nothing. A file at a
@@ -565,6 +597,18 @@ fn newest_in(
             ))
         }
     }
+}
+
+/// The SHA-256 of each file, on two threads (the worker hashes every library it loads).
+fn hash_all(files: &[&PathBuf]) -> Vec<Result<String, LoadError>> {
+    let (first, second) = files.split_at(files.len() / 2);
+    std::thread::scope(|s| {
+        let other = s.spawn(|| first.iter().map(|f| sha256_of(f)).collect::<Vec<_>>());
+        let mine: Vec<_> = second.iter().map(|f| sha256_of(f)).collect();
+        let mut all = other.join().expect("hashing does not panic");
+        all.extend(mine);
+        all
+    })
 }
 
 /// Copies a library to a name of its own in the temporary directory.
