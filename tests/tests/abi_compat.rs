@@ -248,7 +248,7 @@ fn plugins_verify_refuses_a_changed_layout_and_another_major_naming_the_mismatch
 
 #[test]
 fn a_worker_refuses_incompatible_libraries_with_one_warning_each_and_serves() {
-    let _broker = TestBroker::start(BrokerKind::Embedded);
+    // No bootstrap.servers: the worker runs its in-process broker.
     let dir = tempfile::tempdir().unwrap();
     let plugins = plugins_with(
         dir.path(),
