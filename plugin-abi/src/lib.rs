@@ -447,6 +447,27 @@
 //! [`testing::SourceHarness`] and [`testing::SinkHarness`] run a connector and its tasks in a
 //! `#[test]`, through the same glue the worker calls, as the examples above do. See
 //! [`testing`].
+//!
+//! ## ABI compatibility
+//!
+//! This crate follows semver, with one rule for the ABI ([`ffi`]): **a change that adds a
+//! function to the root module or a method to an ABI trait is minor; anything else is
+//! major.**
+//!
+//! - Minor: appending a field to [`ffi::PluginModule`] after its
+//!   `#[sabi(last_prefix_field)]` (marked `#[sabi(missing_field(option))]`, so the worker sees
+//!   `None` in older libraries); appending a method to a `#[sabi_trait]` after its
+//!   `last_prefix_field`, with a default body (used when an older library's vtable lacks it);
+//!   SDK-only additions that do not cross the ABI and break no plugin's source.
+//! - Major: anything that changes an existing type's layout (adding, removing, reordering or
+//!   retyping fields or enum variants, changing a method's signature) and removing anything.
+//!
+//! A plugin built against 1.x therefore loads in every 1.y worker, and a worker refuses a
+//! plugin of another major version or with a mismatched layout, naming the mismatch, before
+//! calling into it. The ABI started at 1.0.0 because `abi_stable` treats a 0.x minor bump as
+//! incompatible. The repository's `tests/fixtures/abi-1.0` (a frozen copy of 1.0.0 and a
+//! plugin built against it) and `tests/tests/abi_compat.rs` check every change against this
+//! rule; see "ABI compatibility" in `docs/plugin-authoring.md`.
 
 #![warn(missing_docs)]
 

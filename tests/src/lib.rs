@@ -21,7 +21,8 @@ pub fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
-fn target_dir() -> PathBuf {
+/// Cargo's target directory: `$CARGO_TARGET_DIR`, else `target/` in the workspace.
+pub fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| workspace_root().join("target"))
@@ -752,10 +753,11 @@ pub fn committed_offset(bootstrap_servers: &str, group: &str, topic: &str) -> Op
     }
 }
 
-/// Builds a plugin crate that lives outside the workspace (e.g. `examples/plugin-template`)
-/// the way its author would: `cargo build --locked` in its own directory, with its own
-/// lockfile, into `<target>/external-plugins` (so later runs are incremental). Returns the
-/// library `lib_name` (e.g. `connect_datagen`). Builds each crate once per test binary.
+/// Builds a plugin crate that lives outside the workspace (e.g. `examples/plugin-template`,
+/// or a copy of one anywhere on disk) the way its author would: `cargo build --locked` in
+/// its own directory, with its own lockfile, into `<target>/external-plugins` (so later runs
+/// are incremental and share the compiled dependencies). Returns the library `lib_name`
+/// (e.g. `connect_datagen`). Builds each crate once per test binary.
 pub fn build_external_plugin(crate_dir: &Path, lib_name: &str) -> PathBuf {
     use std::collections::HashMap;
     use std::sync::{Mutex, OnceLock};

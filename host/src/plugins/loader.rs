@@ -133,10 +133,17 @@ fn classify(error: LibraryError) -> LoadError {
     match error {
         LibraryError::OpenError { .. } => LoadError::NotALibrary(first_line(&full)),
         LibraryError::GetSymbolError { .. } => LoadError::NoRootModule,
-        LibraryError::AbiInstability(_) => LoadError::IncompatibleAbi(error_lines(&full)),
-        LibraryError::IncompatibleVersionNumber { .. } | LibraryError::ParseVersionError(_) => {
-            LoadError::IncompatibleAbi(first_line(&full))
-        }
+        LibraryError::AbiInstability(_) => LoadError::IncompatibleAbi(layout_mismatches(&full)),
+        LibraryError::IncompatibleVersionNumber {
+            expected_version,
+            actual_version,
+            ..
+        } => LoadError::IncompatibleAbi(format!(
+            "the library was built against plugin-abi {actual_version}, this worker implements \
+             plugin-abi {expected_version}; a plugin loads only in a worker of the same major \
+             version"
+        )),
+        LibraryError::ParseVersionError(_) => LoadError::IncompatibleAbi(first_line(&full)),
         LibraryError::InvalidAbiHeader(_) => LoadError::IncompatibleAbi(first_line(&full)),
         _ => LoadError::InitFailed(first_line(&full)),
     }
@@ -150,8 +157,123 @@ fn first_line(text: &str) -> String {
         .to_string()
 }
 
-/// abi_stable's layout mismatch report runs to hundreds of lines of type dumps: keep only
-/// its `Error:` lines (the full text is logged at DEBUG).
+/// abi_stable's layout mismatch report runs to hundreds of lines of type dumps (the full
+/// text is logged at DEBUG). It is a series of blocks, one per type that differs, each
+/// `N error(s)` followed by the chain of fields leading to that type, both layouts, and
+/// `Error:<what>` lines with the `Expected:` (the worker's) and `Found:` (the library's)
+/// values. Each block becomes one line naming where the mismatch is and what differs, e.g.
+/// `PluginDescriptor.task_class: mismatched type (worker: RString, library: RStr<'a>)`.
+fn layout_mismatches(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let starts: Vec<usize> = (0..lines.len())
+        .filter(|&i| is_block_start(lines[i]))
+        .chain([lines.len()])
+        .collect();
+    let mut found: Vec<String> = Vec::new();
+    for block in starts.windows(2).map(|w| &lines[w[0]..w[1]]) {
+        let errors = block_errors(block);
+        if errors.is_empty() {
+            continue;
+        }
+        let line = match block_location(block) {
+            Some(place) => format!("{place}: {}", errors.join("; ")),
+            None => errors.join("; "),
+        };
+        if !found.contains(&line) {
+            found.push(line);
+        }
+    }
+    if found.is_empty() {
+        return error_lines(text);
+    }
+    found.truncate(5);
+    found.join(" | ")
+}
+
+/// `2 error(s)inside:` or `1 error(s).`: where the report of one type starts.
+fn is_block_start(line: &str) -> bool {
+    line.split_once(" error(s)")
+        .is_some_and(|(n, _)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// The type that differs, as `Owner.field` (or the type's name), from the chain of fields
+/// between `<other>` and the layouts.
+fn block_location(block: &[&str]) -> Option<String> {
+    let end = block
+        .iter()
+        .position(|l| l.starts_with("Layout of expected type:") || l.starts_with("Error:"))
+        .unwrap_or(block.len());
+    let mut chain: Vec<(&str, &str)> = Vec::new();
+    let mut field = None;
+    for line in block[..end].iter().map(|l| l.trim()) {
+        if let Some(name) = line.strip_prefix("field_name:") {
+            field = Some(name);
+        } else if let (Some(ty), Some(name)) = (line.strip_prefix("type:"), field) {
+            chain.push((name, ty.trim()));
+            field = None;
+        }
+    }
+    let (last_field, last_type) = *chain.last()?;
+    let is_position = last_field.bytes().all(|b| b.is_ascii_digit());
+    match chain.len().checked_sub(2).map(|i| chain[i]) {
+        Some((_, owner)) if !is_position => Some(format!("{owner}.{last_field}")),
+        _ => Some(last_type.to_string()),
+    }
+}
+
+/// Each `Error:` of a block with its expected and found values, on one line.
+fn block_errors(block: &[&str]) -> Vec<String> {
+    let mut errors = Vec::new();
+    let mut i = 0;
+    while i < block.len() {
+        let Some(what) = block[i].trim().strip_prefix("Error:") else {
+            i += 1;
+            continue;
+        };
+        i += 1;
+        let mut values: Vec<(&str, Vec<&str>)> = Vec::new();
+        while i < block.len() && !block[i].trim().starts_with("Error:") {
+            let line = block[i];
+            if line == "Expected:" || line == "Found:" {
+                values.push((line, Vec::new()));
+            } else if let (Some((_, value)), true) = (values.last_mut(), line.starts_with(' ')) {
+                value.push(line.trim());
+            } else if !line.trim().is_empty() && !values.is_empty() {
+                break;
+            }
+            i += 1;
+        }
+        let value = |label: &str| {
+            values
+                .iter()
+                .find(|(l, _)| *l == label)
+                .map(|(_, v)| summarise(v))
+        };
+        errors.push(match (value("Expected:"), value("Found:")) {
+            (Some(worker), Some(library)) => {
+                format!("{what} (worker: {worker}, library: {library})")
+            }
+            _ => what.to_string(),
+        });
+    }
+    errors
+}
+
+/// A layout value on one line: `name: Type` for a field, else its lines joined (shortened).
+fn summarise(value: &[&str]) -> String {
+    let get = |key: &str| value.iter().find_map(|l| l.strip_prefix(key));
+    let text = match (get("field_name:"), get("type:")) {
+        (Some(name), Some(ty)) => format!("{name}: {}", ty.trim()),
+        _ => value.join(" "),
+    };
+    if text.chars().count() > 120 {
+        format!("{}…", text.chars().take(120).collect::<String>())
+    } else {
+        text
+    }
+}
+
+/// The `Error:` lines of a report, for one whose blocks could not be read.
 fn error_lines(text: &str) -> String {
     let mut lines: Vec<&str> = Vec::new();
     for line in text
@@ -181,6 +303,113 @@ mod tests {
         assert_eq!(
             error_lines(report),
             "Error: mismatched field names | Error: too many fields"
+        );
+    }
+
+    /// abi_stable's report for a library whose `PluginDescriptor.task_class` is an
+    /// `RStr<'static>` instead of an `RString`, with the type dumps shortened.
+    const TASK_CLASS_REPORT: &str = "Compared <this>:
+    --- Type Layout ---
+    type:PluginModule
+To <other>:
+    --- Type Layout ---
+    type:PluginModule
+
+0 error(s)inside:
+    <other>
+
+    field_name:0
+    type:PluginModule
+
+2 error(s)inside:
+    <other>
+
+    field_name:0
+    type:PluginModule
+    size:40 align:8
+
+    field_name:plugins
+    type:AFunctionPointer
+    fn pointer(s):
+        fn()->RVec
+
+    fn()->RVec
+
+    field_name:0
+    type:PluginDescriptor
+    size:88 align:8
+
+Layout of expected type:
+    --- Type Layout ---
+    type:PluginDescriptor
+    data:
+        Struct with Fields:
+            field_name:class
+            type:RString
+
+Layout of found type:
+    --- Type Layout ---
+    type:PluginDescriptor
+
+
+
+Error:incompatible type size
+Expected:
+    104
+Found:
+    88
+
+Error:field references different lifetimes
+Expected:
+    field_name:task_class
+    type:RString
+    size:32 align:8
+Found:
+    field_name:task_class
+    type:RStr<'a>
+    size:16 align:8
+1 error(s)inside:
+    <other>
+
+    field_name:0
+    type:PluginDescriptor
+    size:88 align:8
+
+    field_name:task_class
+    type:RStr<'a>
+    size:16 align:8
+
+Layout of expected type:
+    --- Type Layout ---
+    type:RString
+
+Layout of found type:
+    --- Type Layout ---
+    type:RStr<'a>
+
+
+
+Error:mismatched type
+Expected:
+    RString
+Found:
+    RStr<'a>
+
+";
+
+    #[test]
+    fn a_layout_report_becomes_the_place_and_the_difference() {
+        assert_eq!(
+            layout_mismatches(TASK_CLASS_REPORT),
+            "PluginDescriptor: incompatible type size (worker: 104, library: 88); \
+             field references different lifetimes (worker: task_class: RString, library: \
+             task_class: RStr<'a>) | PluginDescriptor.task_class: mismatched type (worker: \
+             RString, library: RStr<'a>)"
+        );
+        // Text that is not in that form keeps its Error: lines.
+        assert_eq!(
+            layout_mismatches("Error:something new\nError:something new\n"),
+            "Error:something new"
         );
     }
 
