@@ -126,7 +126,11 @@ pub fn verify_files(files: &[PathBuf]) -> Vec<Result<FileReport, LoadError>> {
     let hashed: Vec<Result<String, LoadError>> = files
         .iter()
         .map(|file| {
-            let root = file.parent().unwrap_or(Path::new("."));
+            // A bare file name's parent is "": the current directory.
+            let root = file
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
             check_not_writable_by_others(root, file).and_then(|()| sha256_of(file))
         })
         .collect();
