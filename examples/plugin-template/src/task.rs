@@ -212,11 +212,11 @@ fn now_ms() -> i64 {
         .map_or(0, |d| d.as_millis() as i64)
 }
 
-// These tests check the task's own logic on a task built by hand. Tests that drive the
+// These tests check the task's own logic on a task built by hand. The tests that drive the
 // connector and its tasks through the worker's life cycle (validate, start, task configs,
-// poll, stored offsets, restart) use the `plugin_abi::testing` harness and go in a module of
-// their own beside this one (a `cdylib`-only crate has no integration tests in tests/: they
-// could not link the library).
+// poll, stored offsets, restart) use the `plugin_abi::testing` harness: `harness_tests`
+// below (a `cdylib`-only crate has no integration tests in tests/: they could not link the
+// library).
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -326,5 +326,250 @@ mod tests {
         assert_eq!(sent, 10, "never more than due");
         assert!(elapsed >= Duration::from_millis(190), "{elapsed:?}");
         assert!(elapsed < Duration::from_secs(2), "{elapsed:?}");
+    }
+}
+
+// The connector and its tasks as the worker runs them: through the same ABI glue, with
+// validation, task configurations, stored offsets and restarts, but in the test's thread and
+// without a broker.
+#[cfg(test)]
+mod harness_tests {
+    use plugin_abi::prelude::*;
+    use plugin_abi::testing::{props, HarnessError, SourceHarness};
+
+    use crate::{DatagenSourceConnector, DatagenSourceTask};
+
+    type Datagen = SourceHarness<DatagenSourceConnector, DatagenSourceTask>;
+
+    fn ids(records: &[SourceRecord]) -> Vec<i64> {
+        records
+            .iter()
+            .map(|r| r.value.get("id").and_then(Value::as_i64).unwrap())
+            .collect()
+    }
+
+    /// Polls task `task` until it has made all its records (its first empty batch).
+    fn drain(harness: &mut Datagen, task: usize) -> Vec<SourceRecord> {
+        let mut all = Vec::new();
+        loop {
+            let batch = harness.poll(task).unwrap();
+            if batch.is_empty() {
+                return all;
+            }
+            all.extend(batch);
+        }
+    }
+
+    fn sorted(mut ids: Vec<i64>) -> Vec<i64> {
+        ids.sort_unstable();
+        ids
+    }
+
+    #[test]
+    fn a_bad_configuration_is_refused_naming_the_setting_at_fault() {
+        let refused = Datagen::new()
+            .start(props(&[
+                ("topic", "orders"),
+                ("fields", "id:sequence,amount:float(0,x)"),
+            ]))
+            .unwrap_err();
+        let HarnessError::Invalid(invalid) = &refused else {
+            panic!("not a validation error: {refused}");
+        };
+        let names: Vec<&str> = invalid.iter().map(|v| v.name.as_str()).collect();
+        assert_eq!(names, ["fields"]);
+        assert_eq!(
+            refused.messages(),
+            [
+                "Invalid value id:sequence,amount:float(0,x) for configuration fields: \
+              field 2 \"amount:float(0,x)\": \"x\" is not a number"
+            ]
+        );
+
+        let refused = Datagen::new()
+            .start(props(&[("topic", "orders"), ("key.field", "name")]))
+            .unwrap_err();
+        assert!(
+            matches!(&refused, HarnessError::Invalid(v) if v.len() == 1 && v[0].name.as_str() == "key.field"),
+            "{refused:?}"
+        );
+        let refused = Datagen::new().start(props(&[])).unwrap_err();
+        assert_eq!(
+            refused.messages(),
+            ["Missing required configuration \"topic\" which has no default value."]
+        );
+    }
+
+    #[test]
+    fn three_tasks_share_the_sequence_each_number_once() {
+        let mut harness = Datagen::new()
+            .start(props(&[
+                ("topic", "orders"),
+                ("max.records", "10"),
+                ("batch.size", "2"),
+                ("tasks.max", "3"),
+            ]))
+            .unwrap();
+        assert_eq!(harness.task_count(), 3);
+        let per_task: Vec<Vec<i64>> = (0..3).map(|t| ids(&drain(&mut harness, t))).collect();
+        assert_eq!(per_task, [vec![0, 3, 6, 9], vec![1, 4, 7], vec![2, 5, 8]]);
+        let all = sorted(per_task.concat());
+        assert_eq!(
+            all,
+            (0..10).collect::<Vec<_>>(),
+            "every id once, none twice"
+        );
+        harness.stop().unwrap();
+    }
+
+    #[test]
+    fn max_records_is_honoured_exactly() {
+        let mut harness = Datagen::new()
+            .start(props(&[
+                ("topic", "orders"),
+                ("max.records", "7"),
+                ("batch.size", "3"),
+            ]))
+            .unwrap();
+        assert_eq!(ids(&harness.poll(0).unwrap()), [0, 1, 2]);
+        assert_eq!(ids(&harness.poll(0).unwrap()), [3, 4, 5]);
+        assert_eq!(ids(&harness.poll(0).unwrap()), [6], "only what is left");
+        assert!(harness.poll(0).unwrap().is_empty(), "then nothing");
+        assert!(harness.poll(0).unwrap().is_empty());
+        // More tasks than records: no task without work.
+        let harness = Datagen::new()
+            .start(props(&[
+                ("topic", "orders"),
+                ("max.records", "2"),
+                ("tasks.max", "4"),
+            ]))
+            .unwrap();
+        assert_eq!(harness.task_count(), 2);
+    }
+
+    #[test]
+    fn a_restart_resumes_after_the_committed_offsets() {
+        let config = props(&[
+            ("topic", "orders"),
+            ("max.records", "20"),
+            ("batch.size", "3"),
+            ("tasks.max", "2"),
+        ]);
+        let mut harness = Datagen::new().start(config.clone()).unwrap();
+        let mut first_run = ids(&harness.poll(0).unwrap());
+        first_run.extend(ids(&harness.poll(1).unwrap()));
+        first_run.extend(ids(&harness.poll(1).unwrap()));
+        assert_eq!(first_run, [0, 2, 4, 1, 3, 5, 7, 9, 11]);
+
+        // stop() commits the offsets of what was polled; the tasks read them back in start.
+        harness.restart().unwrap();
+        let task0 = Value::string_map([("task", Value::Int64(0)), ("tasks", Value::Int64(2))]);
+        assert_eq!(
+            harness.committed_offset(&task0),
+            Some(Value::string_map([("sequence", Value::Int64(4))]))
+        );
+        assert_eq!(ids(&harness.poll(0).unwrap()), [6, 8, 10]);
+        let mut second_run = vec![6, 8, 10];
+        second_run.extend(ids(&drain(&mut harness, 0)));
+        second_run.extend(ids(&drain(&mut harness, 1)));
+        let all = sorted([first_run, second_run].concat());
+        assert_eq!(all, (0..20).collect::<Vec<_>>(), "no gap, no duplicate");
+
+        // An offset an earlier run stored, as the worker hands it over.
+        let mut harness = Datagen::new()
+            .with_offset(task0, Value::string_map([("sequence", Value::Int64(14))]))
+            .start(config)
+            .unwrap();
+        assert_eq!(ids(&drain(&mut harness, 0)), [16, 18]);
+        assert_eq!(ids(&harness.poll(1).unwrap()), [1, 3, 5]);
+    }
+
+    /// The record values by sequence number, for a run of 12 records with `seed`, restarted
+    /// after the first batch when `restart` is set.
+    fn values(seed: Option<&str>, restart: bool) -> Vec<Value> {
+        let mut config = props(&[
+            ("topic", "orders"),
+            (
+                "fields",
+                "id:sequence,user:choice(alice|bob|carol),n:int(0,1000000),s:string(8)",
+            ),
+            ("max.records", "12"),
+            ("batch.size", "4"),
+        ]);
+        if let Some(seed) = seed {
+            config.insert("random.seed".into(), seed.into());
+        }
+        let mut harness = Datagen::new().start(config).unwrap();
+        let mut records = harness.poll(0).unwrap();
+        if restart {
+            harness.restart().unwrap();
+        }
+        records.extend(drain(&mut harness, 0));
+        assert_eq!(ids(&records), (0..12).collect::<Vec<_>>());
+        records.into_iter().map(|r| r.value).collect()
+    }
+
+    #[test]
+    fn random_seed_makes_the_data_the_same_across_restarts() {
+        let straight = values(Some("7"), false);
+        assert_eq!(values(Some("7"), true), straight);
+        assert_ne!(
+            values(Some("8"), false),
+            straight,
+            "another seed, other data"
+        );
+        let n: Vec<i64> = straight
+            .iter()
+            .map(|v| v.get("n").and_then(Value::as_i64).unwrap())
+            .collect();
+        assert!(n.iter().all(|n| (0..=1_000_000).contains(n)), "{n:?}");
+        assert!(
+            n.windows(2).any(|w| w[0] != w[1]),
+            "random, not constant: {n:?}"
+        );
+        let s = straight[0].get("s").and_then(Value::as_str).unwrap();
+        assert_eq!(s.len(), 8);
+        assert!(
+            s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()),
+            "{s}"
+        );
+
+        // Without a seed every start picks one, so a restart continues with other data.
+        let mut harness = Datagen::new().start(props(&[("topic", "orders")])).unwrap();
+        let seed = harness.task_configs()[0]["random.seed"].clone();
+        harness.restart().unwrap();
+        assert_ne!(harness.task_configs()[0]["random.seed"], seed);
+    }
+
+    #[test]
+    fn the_key_is_the_key_fields_value() {
+        let mut harness = Datagen::new()
+            .start(props(&[
+                ("topic", "orders"),
+                ("key.field", "user"),
+                ("max.records", "30"),
+                ("random.seed", "1"),
+            ]))
+            .unwrap();
+        let records = harness.poll(0).unwrap();
+        assert_eq!(records.len(), 30);
+        for r in &records {
+            assert_eq!(r.topic.as_str(), "orders");
+            assert_eq!(Some(&r.key), r.value.get("user"));
+            assert!(["alice", "bob", "carol"].contains(&r.key.as_str().unwrap()));
+            assert_eq!(r.key_schema.as_ref().into_option(), Some(&Schema::string()));
+        }
+        let users: std::collections::HashSet<&str> =
+            records.iter().filter_map(|r| r.key.as_str()).collect();
+        assert_eq!(users.len(), 3, "the keys vary with the records");
+
+        let mut unkeyed = Datagen::new()
+            .start(props(&[("topic", "orders"), ("max.records", "3")]))
+            .unwrap();
+        for r in unkeyed.poll(0).unwrap() {
+            assert_eq!(r.key, Value::Null);
+            assert!(r.key_schema.is_none());
+        }
     }
 }
