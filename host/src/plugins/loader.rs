@@ -67,14 +67,17 @@ pub fn is_library_name(path: &Path) -> bool {
 pub fn check_not_writable_by_others(root: &Path, file: &Path) -> Result<(), LoadError> {
     #[cfg(unix)]
     {
-        use std::os::unix::fs::PermissionsExt;
+        use std::os::unix::fs::MetadataExt;
+        // A sticky directory (/tmp) lets others add entries but not replace ours: it is
+        // safe when what we found in it belongs to us or to root.
+        let mut below_owner: Option<u32> = None;
         let mut checked = Some(file);
         while let Some(path) = checked {
-            let mode = std::fs::metadata(path)
-                .map_err(|e| LoadError::Unreadable(e.to_string()))?
-                .permissions()
-                .mode();
-            if mode & 0o002 != 0 {
+            let meta = std::fs::metadata(path).map_err(|e| LoadError::Unreadable(e.to_string()))?;
+            let mode = meta.mode();
+            let sticky_and_ours = mode & 0o1000 != 0
+                && below_owner.is_some_and(|uid| uid == 0 || uid == current_uid());
+            if mode & 0o002 != 0 && !sticky_and_ours {
                 return Err(LoadError::WritableByOthers(format!(
                     "{} (mode {:o})",
                     path.display(),
@@ -84,12 +87,19 @@ pub fn check_not_writable_by_others(root: &Path, file: &Path) -> Result<(), Load
             if path == root {
                 break;
             }
+            below_owner = Some(meta.uid());
             checked = path.parent().filter(|p| p.starts_with(root));
         }
     }
     #[cfg(not(unix))]
     let _ = (root, file);
     Ok(())
+}
+
+#[cfg(unix)]
+fn current_uid() -> u32 {
+    // SAFETY: geteuid(2) has no preconditions and cannot fail.
+    unsafe { libc::geteuid() }
 }
 
 /// The SHA-256 of a file, in hex, as `sha256sum` prints it.
@@ -131,7 +141,8 @@ fn classify(error: LibraryError) -> LoadError {
     let full = error.to_string();
     tracing::debug!("library error in full: {full}");
     match error {
-        LibraryError::OpenError { .. } => LoadError::NotALibrary(first_line(&full)),
+        // The loader's own reason (e.g. "file too short"), not abi_stable's preamble.
+        LibraryError::OpenError { err, .. } => LoadError::NotALibrary(first_line(&err.to_string())),
         LibraryError::GetSymbolError { .. } => LoadError::NoRootModule,
         LibraryError::AbiInstability(_) => LoadError::IncompatibleAbi(layout_mismatches(&full)),
         LibraryError::IncompatibleVersionNumber {
@@ -467,8 +478,11 @@ Found:
         let err = check_not_writable_by_others(&root, &file).unwrap_err();
         assert!(err.to_string().contains("vendor (mode 777)"), "{err}");
         set(&sub, 0o755);
-        set(&root, 0o1777);
+        set(&root, 0o777);
         assert!(check_not_writable_by_others(&root, &file).is_err());
+        // Sticky, like /tmp: others cannot replace what is ours in it.
+        set(&root, 0o1777);
+        assert!(check_not_writable_by_others(&root, &file).is_ok());
         set(&root, 0o755);
     }
 }

@@ -123,14 +123,16 @@ pub type FileReport = (String, Vec<CheckedClass>);
 /// `connect plugins verify FILE…`: the worker's checks on files named directly (their own
 /// directory counts as their `plugin.path` entry), each with its SHA-256.
 pub fn verify_files(files: &[PathBuf]) -> Vec<Result<FileReport, LoadError>> {
+    // The dynamic loader searches its library path for a bare name: make names absolute.
+    let files: Vec<PathBuf> = files
+        .iter()
+        .map(|f| std::path::absolute(f).unwrap_or_else(|_| f.clone()))
+        .collect();
+    let files = &files[..];
     let hashed: Vec<Result<String, LoadError>> = files
         .iter()
         .map(|file| {
-            // A bare file name's parent is "": the current directory.
-            let root = file
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
+            let root = file.parent().unwrap_or(Path::new("/"));
             check_not_writable_by_others(root, file).and_then(|()| sha256_of(file))
         })
         .collect();
