@@ -66,6 +66,20 @@ pub fn wait_until(timeout: Duration, mut check: impl FnMut() -> bool) -> bool {
     }
 }
 
+/// The one WARN line of `log` naming `file` (fails the test unless there is exactly one).
+pub fn warning_about<'a>(log: &'a str, file: &str) -> &'a str {
+    let lines: Vec<&str> = log
+        .lines()
+        .filter(|l| l.contains("WARN") && l.contains(file))
+        .collect();
+    assert_eq!(
+        lines.len(),
+        1,
+        "expected one WARN naming {file}, got {lines:?}\nlog:\n{log}"
+    );
+    lines[0]
+}
+
 /// Writes a properties file.
 pub fn write_properties(path: &Path, pairs: &[(&str, &str)]) {
     let text: String = pairs.iter().map(|(k, v)| format!("{k}={v}\n")).collect();
@@ -561,14 +575,19 @@ impl ReadMessage {
     }
 }
 
-/// Every record of partition 0 of `topic`, with keys and headers.
-pub fn read_topic_messages(bootstrap_servers: &str, topic: &str) -> Vec<ReadMessage> {
-    let consumer: BaseConsumer = ClientConfig::new()
+/// An independent consumer in a group of its own that commits nothing.
+fn reader(bootstrap_servers: &str) -> BaseConsumer {
+    ClientConfig::new()
         .set("bootstrap.servers", bootstrap_servers)
         .set("group.id", format!("e2e-reader-{}", unique()))
         .set("enable.auto.commit", "false")
         .create()
-        .expect("consumer");
+        .expect("consumer")
+}
+
+/// Every record of partition 0 of `topic`, with keys and headers.
+pub fn read_topic_messages(bootstrap_servers: &str, topic: &str) -> Vec<ReadMessage> {
+    let consumer = reader(bootstrap_servers);
     // Read until nothing new arrives for a while, not just to the high watermark: a broker
     // may still append a request a killed client sent, and Tansu's reported watermark can
     // trail what it serves.
@@ -625,12 +644,7 @@ pub fn read_topic_messages(bootstrap_servers: &str, topic: &str) -> Vec<ReadMess
 /// The record values of partition 0 of `topic` up to its high watermark now: for topics a
 /// connector keeps writing to, where [`read_topic`] would wait for quiet in vain.
 pub fn read_topic_so_far(bootstrap_servers: &str, topic: &str) -> Vec<Vec<u8>> {
-    let consumer: BaseConsumer = ClientConfig::new()
-        .set("bootstrap.servers", bootstrap_servers)
-        .set("group.id", format!("e2e-reader-{}", unique()))
-        .set("enable.auto.commit", "false")
-        .create()
-        .expect("consumer");
+    let consumer = reader(bootstrap_servers);
     let Ok((_, high)) = consumer.fetch_watermarks(topic, 0, Duration::from_secs(10)) else {
         return Vec::new();
     };

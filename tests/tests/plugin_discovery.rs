@@ -9,8 +9,8 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use e2e::{
-    pairs, plugin_dir, plugin_library, read_topic_so_far, wait_until, worker_settings, BrokerKind,
-    TestBroker, Worker,
+    pairs, plugin_dir, plugin_library, read_topic_so_far, wait_until, warning_about,
+    worker_settings, BrokerKind, TestBroker, Worker,
 };
 use serde_json::{json, Value};
 
@@ -359,20 +359,6 @@ fn crashing_and_world_writable_libraries_are_refused_while_the_worker_serves() {
 fn set_mode(path: &Path, mode: u32) {
     use std::os::unix::fs::PermissionsExt;
     fs::set_permissions(path, fs::Permissions::from_mode(mode)).unwrap();
-}
-
-/// The one WARN line naming `file`.
-fn warning_about<'a>(log: &'a str, file: &str) -> &'a str {
-    let lines: Vec<&str> = log
-        .lines()
-        .filter(|l| l.contains("WARN") && l.contains(file))
-        .collect();
-    assert_eq!(
-        lines.len(),
-        1,
-        "one WARN about {file}, got {lines:?}\n{log}"
-    );
-    lines[0]
 }
 
 #[test]

@@ -3,7 +3,7 @@
 use std::fs;
 use std::process::Command;
 
-use e2e::{connect_binary, path_str, plugin_dir, plugin_library};
+use e2e::{connect_binary, path_str, plugin_dir, plugin_library, warning_about};
 
 fn plugins_list(plugin_path: &str) -> (String, String) {
     let out = Command::new(connect_binary())
@@ -19,20 +19,6 @@ fn plugins_list(plugin_path: &str) -> (String, String) {
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
-}
-
-/// The single WARN line about `file`.
-fn warning_for<'a>(log: &'a str, file: &str) -> &'a str {
-    let lines: Vec<&str> = log
-        .lines()
-        .filter(|l| l.contains("WARN") && l.contains(file))
-        .collect();
-    assert_eq!(
-        lines.len(),
-        1,
-        "expected one WARN naming {file}, got {lines:?}\nlog:\n{log}"
-    );
-    lines[0]
 }
 
 #[test]
@@ -73,10 +59,12 @@ fn good_libraries_load_and_bad_files_are_skipped_with_their_reason() {
         table.contains("FileStreamSource"),
         "aliases are listed:\n{table}"
     );
-    assert!(warning_for(&log, &format!("x.{ext}")).contains("not a loadable library"));
-    assert!(warning_for(&log, &format!("empty.{ext}")).contains("not a loadable library"));
-    assert!(warning_for(&log, "libnot_a_plugin").contains("does not export the plugin root module"));
-    let dup = warning_for(&log, "libconnect_file_copy");
+    assert!(warning_about(&log, &format!("x.{ext}")).contains("not a loadable library"));
+    assert!(warning_about(&log, &format!("empty.{ext}")).contains("not a loadable library"));
+    assert!(
+        warning_about(&log, "libnot_a_plugin").contains("does not export the plugin root module")
+    );
+    let dup = warning_about(&log, "libconnect_file_copy");
     assert!(
         dup.contains("duplicates org.apache.kafka.connect.file.")
             && dup.contains("already loaded from"),
