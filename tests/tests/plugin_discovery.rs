@@ -249,6 +249,28 @@ fn a_library_dropped_in_appears_without_a_restart_and_a_replaced_one_is_a_new_ve
     assert_eq!(code, 201, "{body}");
     assert!(running(&worker, "second"), "{}", worker.log());
     all_written_by(&broker, "second", "from-2.0.0-");
+    // A restart resolves the version again, as Java does at every start: the new code, for
+    // the connector and its task.
+    let (code, body) = worker.call("POST", "/connectors/first/restart", None);
+    assert_eq!(code, 204, "{body}");
+    assert!(
+        wait_until(Duration::from_secs(20), || status_versions(
+            &worker, "first"
+        ) == (
+            "2.0.0".into(),
+            vec!["2.0.0".into()]
+        )),
+        "{:?}\n{}",
+        status_versions(&worker, "first"),
+        worker.log()
+    );
+    let before = values(&broker, "first").len();
+    assert!(wait_until(Duration::from_secs(20), || values(
+        &broker, "first"
+    )
+    .iter()
+    .skip(before)
+    .any(|v| v.starts_with("from-2.0.0-"))));
 
     // A slow copy straight to the final name: read once, when complete.
     let kit = fs::read(plugin_library("connect_test_kit")).unwrap();

@@ -277,6 +277,33 @@ impl Worker {
         let (old_configs, kept) = previous.unwrap_or_default();
         let span = tracing::info_span!("connector", connector = %name);
         let _entered = span.enter();
+        // Each start picks the version the configuration asks for among what is installed
+        // now (as Java resolves it at every start): a library replaced in plugin.path takes
+        // effect at the next restart. Tasks always run the connector's version.
+        let newest = requested_version(&config.props, "connector.")
+            .ok()
+            .and_then(|version| {
+                self.env
+                    .plugins
+                    .find_connector(&config.class, version.as_ref())
+                    .ok()
+            });
+        let (plugin, plugin_changed) = match newest {
+            Some(newest) if !Arc::ptr_eq(&newest, &plugin) => {
+                tracing::info!(
+                    "{} version {} replaces version {} from here on",
+                    newest.class,
+                    newest.version,
+                    plugin.version
+                );
+                if let Some(c) = self.lock().get_mut(name) {
+                    c.plugin = newest.clone();
+                }
+                self.env.status.set_version(name, &newest.version);
+                (newest, true)
+            }
+            _ => (plugin, false),
+        };
         match launch(&plugin, &config) {
             Ok((instance, task_configs)) => {
                 tracing::info!(
@@ -286,7 +313,7 @@ impl Worker {
                     task_configs.len()
                 );
                 self.set_connector_state(name, running_state(target), None);
-                let tasks = if task_configs == old_configs {
+                let tasks = if task_configs == old_configs && !plugin_changed {
                     kept
                 } else if kept.is_empty() {
                     let configs = task_configs.iter().cloned().enumerate();
