@@ -33,9 +33,33 @@ pub struct Loggers {
 
 static LOGGERS: OnceLock<Loggers> = OnceLock::new();
 
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum LogFormat {
+    /// One line of text per event, its connector and task spans in front.
+    #[default]
+    Text,
+    /// One JSON object per line (`timestamp`, `level`, `target`, `fields.message`, and
+    /// `span` with `connector` and `task`), for log shippers.
+    Json,
+}
+
+impl LogFormat {
+    /// `log.format` (worker setting) or `CONNECT_LOG_FORMAT`: `text` or `json`.
+    pub fn parse(text: &str) -> Result<LogFormat, String> {
+        match text.trim().to_ascii_lowercase().as_str() {
+            "" | "text" => Ok(LogFormat::Text),
+            "json" => Ok(LogFormat::Json),
+            other => Err(format!(
+                "Invalid value {other} for configuration log.format: must be text or json"
+            )),
+        }
+    }
+}
+
 /// Installs the log subscriber; `RUST_LOG` (simple `level` and `target=level` directives)
 /// overrides the default of `info`. librdkafka's own lines arrive through the `log` bridge.
-pub fn init() {
+pub fn init(format: LogFormat) {
     let mut levels = BTreeMap::new();
     levels.insert(ROOT.to_string(), level("INFO", None));
     if let Ok(spec) = std::env::var("RUST_LOG") {
@@ -47,14 +71,23 @@ pub fn init() {
         }
     }
     let (filter, handle) = reload::Layer::new(filter_of(&levels));
+    let text = (format == LogFormat::Text).then(|| {
+        tracing_subscriber::fmt::layer()
+            .with_writer(std::io::stderr)
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .with_thread_names(false)
+    });
+    let json = (format == LogFormat::Json).then(|| {
+        tracing_subscriber::fmt::layer()
+            .json()
+            .with_writer(std::io::stderr)
+            .with_current_span(true)
+            .with_span_list(false)
+    });
     let installed = tracing_subscriber::registry()
         .with(filter)
-        .with(
-            tracing_subscriber::fmt::layer()
-                .with_writer(std::io::stderr)
-                .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-                .with_thread_names(false),
-        )
+        .with(text)
+        .with(json)
         .try_init();
     if installed.is_ok() {
         let _ = LOGGERS.set(Loggers {

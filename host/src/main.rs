@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 
+use connect::logging::LogFormat;
 use connect::plugins::PluginRegistry;
 
 #[derive(Parser)]
@@ -59,8 +60,12 @@ enum PluginsCommand {
 }
 
 fn main() -> ExitCode {
-    connect::logging::init();
     let cli = Cli::parse();
+    let format = log_format(&cli);
+    connect::logging::init(format.clone().unwrap_or_default());
+    if let Err(e) = format {
+        tracing::warn!("{e}; writing text");
+    }
     let result = match cli.command {
         Command::Standalone {
             worker_properties,
@@ -128,6 +133,23 @@ fn list_plugins(plugin_path: &str) {
             .map(|(c, w)| format!("{c:<w$}"))
             .collect();
         println!("{}", cells.join("  ").trim_end());
+    }
+}
+
+/// `log.format` from the worker file, else `CONNECT_LOG_FORMAT`. Read before the worker
+/// configuration proper, since logging starts first.
+fn log_format(cli: &Cli) -> Result<LogFormat, String> {
+    let from_file = match &cli.command {
+        Command::Standalone {
+            worker_properties, ..
+        } => connect::config::read_properties(worker_properties)
+            .ok()
+            .and_then(|p| p.get("log.format").cloned()),
+        _ => None,
+    };
+    match from_file.or_else(|| std::env::var("CONNECT_LOG_FORMAT").ok()) {
+        Some(text) => LogFormat::parse(&text),
+        None => Ok(LogFormat::Text),
     }
 }
 

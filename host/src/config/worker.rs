@@ -9,6 +9,7 @@ use super::properties::subset;
 /// Worker keys this worker acts on (standalone mode).
 const USED_KEYS: &[&str] = &[
     "bootstrap.servers",
+    "log.format",
     "key.converter",
     "value.converter",
     "header.converter",
