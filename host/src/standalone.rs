@@ -8,7 +8,6 @@ use std::time::Duration;
 use anyhow::Context;
 use rdkafka::producer::{BaseProducer, Producer};
 use rdkafka::util::Timeout;
-use rdkafka::ClientConfig;
 
 use crate::config::{read_properties, WorkerConfig};
 use crate::kafka::{ClientSettings, EmbeddedBroker};
@@ -54,13 +53,13 @@ pub fn run(worker_file: &Path, connector_files: &[PathBuf]) -> anyhow::Result<()
     let listener = runtime.block_on(rest::bind(config.rest_listener.clone()))?;
     let port = listener.local_addr()?.port();
     let worker_id = format!("{}:{port}", advertised_host(&config.rest_listener.0));
-    let kafka_cluster_id = fetch_cluster_id(&bootstrap_servers);
-
     let clients = ClientSettings {
         bootstrap_servers,
+        common: config.shared_client_settings(),
         producer: config.client_overrides("producer."),
         consumer: config.client_overrides("consumer."),
     };
+    let kafka_cluster_id = fetch_cluster_id(&clients);
     let config = Arc::new(config);
     let env = TaskEnv {
         worker: config.clone(),
@@ -165,10 +164,9 @@ fn advertised_host(listener_host: &str) -> String {
     }
 }
 
-fn fetch_cluster_id(bootstrap_servers: &str) -> String {
-    let producer: Result<BaseProducer, _> = ClientConfig::new()
-        .set("bootstrap.servers", bootstrap_servers)
-        .create();
+fn fetch_cluster_id(clients: &ClientSettings) -> String {
+    let bootstrap_servers = &clients.bootstrap_servers;
+    let producer: Result<BaseProducer, _> = crate::kafka::base_config(clients).create();
     match producer {
         Ok(p) => p
             .client()

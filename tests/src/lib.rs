@@ -3,6 +3,8 @@
 //!
 //! The binary and plugins are built by `cargo xtask test` before the suite runs.
 
+pub mod tls;
+
 use std::fs;
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -379,6 +381,8 @@ pub struct TestBroker {
     bootstrap: Option<String>,
     /// Tansu's storage: kept across [`TestBroker::restart`].
     storage: Option<(tempfile::TempDir, String)>,
+    /// Tansu's own plaintext address when clients reach it through a proxy.
+    behind_proxy: Option<String>,
 }
 
 impl TestBroker {
@@ -391,6 +395,7 @@ impl TestBroker {
                 child: None,
                 bootstrap: None,
                 storage: None,
+                behind_proxy: None,
             },
             BrokerKind::Tansu => TestBroker::tansu("memory://tansu/".to_string(), None),
         }
@@ -422,6 +427,7 @@ impl TestBroker {
                     child: Some(child),
                     bootstrap: Some(bootstrap),
                     storage: None,
+                    behind_proxy: None,
                 }
             }
             BrokerKind::Tansu => TestBroker::start(kind),
@@ -435,6 +441,22 @@ impl TestBroker {
         TestBroker::tansu("sqlite://tansu.db".to_string(), Some(dir))
     }
 
+    /// Tansu behind a TLS proxy: clients reach it only through TLS (Tansu itself listens
+    /// in plaintext and advertises the proxy's address). `bootstrap_servers` is the proxy.
+    pub fn start_behind_tls() -> (TestBroker, tls::TlsProxy) {
+        let tansu_port = free_port();
+        let proxy = tls::TlsProxy::start(([127, 0, 0, 1], tansu_port).into(), 0);
+        let mut broker = TestBroker {
+            kind: BrokerKind::Tansu,
+            child: None,
+            bootstrap: Some(format!("127.0.0.1:{}", proxy.port)),
+            storage: None,
+            behind_proxy: Some(format!("127.0.0.1:{tansu_port}")),
+        };
+        broker.spawn_tansu_at(tansu_port, proxy.port, "memory://tansu/");
+        (broker, proxy)
+    }
+
     fn tansu(storage_url: String, storage_dir: Option<tempfile::TempDir>) -> TestBroker {
         let port = free_port();
         let mut broker = TestBroker {
@@ -442,13 +464,20 @@ impl TestBroker {
             child: None,
             bootstrap: Some(format!("127.0.0.1:{port}")),
             storage: storage_dir.map(|d| (d, storage_url.clone())),
+            behind_proxy: None,
         };
         broker.spawn_tansu(port, &storage_url);
         broker
     }
 
     fn spawn_tansu(&mut self, port: u16, storage_url: &str) {
+        self.spawn_tansu_at(port, port, storage_url)
+    }
+
+    /// Tansu listening on `port` and telling clients to connect to `advertised_port`.
+    fn spawn_tansu_at(&mut self, port: u16, advertised_port: u16, storage_url: &str) {
         let url = format!("tcp://127.0.0.1:{port}");
+        let advertised = format!("tcp://127.0.0.1:{advertised_port}");
         let mut command = Command::new(tansu_binary());
         if let Some((dir, _)) = &self.storage {
             command.current_dir(dir.path());
@@ -459,7 +488,7 @@ impl TestBroker {
                 "--listener-url",
                 &url,
                 "--advertised-listener-url",
-                &url,
+                &advertised,
                 "--storage-engine",
                 storage_url,
             ])
@@ -488,7 +517,8 @@ impl TestBroker {
         if self.kind != BrokerKind::Tansu {
             return;
         }
-        let broker = format!("tcp://{}", self.bootstrap.as_deref().unwrap_or_default());
+        let address = self.behind_proxy.as_deref().or(self.bootstrap.as_deref());
+        let broker = format!("tcp://{}", address.unwrap_or_default());
         let out = Command::new(tansu_binary())
             .args([
                 "topic",

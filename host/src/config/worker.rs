@@ -103,7 +103,11 @@ impl WorkerConfig {
             .props
             .keys()
             .map(String::as_str)
-            .filter(|k| !USED_KEYS.contains(k) && !USED_PREFIXES.iter().any(|p| k.starts_with(p)))
+            .filter(|k| {
+                !USED_KEYS.contains(k)
+                    && !USED_PREFIXES.iter().any(|p| k.starts_with(p))
+                    && !crate::kafka::is_shared_client_key(k)
+            })
             .collect();
         unused.sort_unstable();
         unused
@@ -113,6 +117,16 @@ impl WorkerConfig {
     pub fn converter(&self, which: &str) -> Option<(String, HashMap<String, String>)> {
         let class = self.props.get(which)?.trim().to_string();
         Some((class, subset(&self.props, &format!("{which}."))))
+    }
+
+    /// The connection and security settings every Kafka client of the worker takes
+    /// (`security.protocol`, `sasl.*`, `ssl.*`, …).
+    pub fn shared_client_settings(&self) -> HashMap<String, String> {
+        self.props
+            .iter()
+            .filter(|(k, _)| crate::kafka::is_shared_client_key(k))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
     }
 
     /// Client settings with `prefix` (`producer.`, `consumer.`, `admin.`) removed.

@@ -27,8 +27,7 @@ pub fn block_on<F: Future>(request: F) -> Result<F::Output, String> {
 pub fn admin_client(
     settings: &ClientSettings,
 ) -> Result<AdminClient<DefaultClientContext>, String> {
-    rdkafka::ClientConfig::new()
-        .set("bootstrap.servers", &settings.bootstrap_servers)
+    super::client_config::base_config(settings)
         .create()
         .map_err(|e| format!("cannot create an admin client: {e}"))
 }
@@ -36,9 +35,8 @@ pub fn admin_client(
 /// Whether the cluster knows `topic` (where the broker creates topics on request, as the
 /// embedded one does, asking creates it).
 fn topic_exists(settings: &ClientSettings, topic: &str) -> bool {
-    let client: Result<rdkafka::producer::BaseProducer, _> = rdkafka::ClientConfig::new()
-        .set("bootstrap.servers", &settings.bootstrap_servers)
-        .create();
+    let client: Result<rdkafka::producer::BaseProducer, _> =
+        super::client_config::base_config(settings).create();
     let Ok(client) = client else {
         return false;
     };
