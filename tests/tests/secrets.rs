@@ -105,7 +105,10 @@ fn copy_with_secret_files(
         "/connectors/sink/status",
     ] {
         let (_, body) = worker.get(path);
-        assert!(!body.to_string().contains(secret), "{path} shows the secret: {body}");
+        assert!(
+            !body.to_string().contains(secret),
+            "{path} shows the secret: {body}"
+        );
         assert!(!body.to_string().is_empty());
     }
     assert!(
@@ -133,7 +136,10 @@ fn file_provider_values_reach_the_plugin_but_never_rest_or_the_log() {
         &secrets,
         &[
             ("in", path_str(&dir.path().join(format!("in-{secret}.txt")))),
-            ("out", path_str(&dir.path().join(format!("out-{secret}.txt")))),
+            (
+                "out",
+                path_str(&dir.path().join(format!("out-{secret}.txt"))),
+            ),
             ("offsets", path_str(&offsets)),
         ],
     );
@@ -230,7 +236,10 @@ fn unknown_providers_and_missing_keys_stay_unresolved_with_a_warning() {
         assert!(wait_until(Duration::from_secs(10), || {
             worker.connector_state(name).as_deref() == Some("RUNNING")
         }));
-        assert_eq!(worker.get(&format!("/connectors/{name}/config")).1["file"], variable);
+        assert_eq!(
+            worker.get(&format!("/connectors/{name}/config")).1["file"],
+            variable
+        );
     }
     let log = worker.log();
     assert!(
@@ -242,7 +251,10 @@ fn unknown_providers_and_missing_keys_stay_unresolved_with_a_warning() {
         "{log}"
     );
     // The plugin saw the text as written: it waits for a file of that name.
-    assert!(log.contains(&format!("Couldn't find file {unknown}")), "{log}");
+    assert!(
+        log.contains(&format!("Couldn't find file {unknown}")),
+        "{log}"
+    );
 
     let (status, body) = worker.call(
         "POST",
@@ -252,9 +264,9 @@ fn unknown_providers_and_missing_keys_stay_unresolved_with_a_warning() {
     );
     assert_eq!(status, 400, "{body}");
     assert!(
-        body["message"]
-            .as_str()
-            .is_some_and(|m| m.contains("Could not read properties from file /no/such/secrets.properties")),
+        body["message"].as_str().is_some_and(
+            |m| m.contains("Could not read properties from file /no/such/secrets.properties")
+        ),
         "{body}"
     );
     assert_never_logged(worker, secret);

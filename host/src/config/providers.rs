@@ -352,7 +352,7 @@ impl Redactor {
             }
         }
         secrets.retain(|(secret, _)| !secret.trim().is_empty());
-        secrets.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
+        secrets.sort_by_key(|(secret, _)| std::cmp::Reverse(secret.len()));
         Redactor { secrets }
     }
 

@@ -386,11 +386,12 @@ impl Worker {
         target: TargetState,
     ) -> BTreeMap<u32, TaskHandle> {
         let mut handles = BTreeMap::new();
+        let connector_props = self.resolve(&config.props);
         for (id, props) in task_configs {
             let id = id as u32;
             // Each task resolves its configuration and the connector's when it starts.
-            let resolved = self.resolve(&props).and_then(|task| {
-                let connector = self.resolve(&config.props)?;
+            let resolved = connector_props.clone().and_then(|connector| {
+                let task = self.resolve(&props)?;
                 let mut raw = config.props.clone();
                 raw.extend(props.clone());
                 let mut all = connector.clone();
