@@ -237,10 +237,16 @@ impl ConfigKey {
             errors.push(e);
             return errors;
         }
+        // A PASSWORD's value is never printed (Kafka's `Password.toString`).
+        let shown = if self.config_type == ConfigType::Password {
+            "[hidden]"
+        } else {
+            value
+        };
         let invalid = |why: String| {
             format!(
                 "Invalid value {} for configuration {}: {}",
-                value, self.name, why
+                shown, self.name, why
             )
         };
         match &self.validator {
@@ -427,6 +433,18 @@ mod tests {
         );
         assert!(def.errors(&props(&[("mode", "ALL")])).is_empty());
         assert_eq!(def.errors(&props(&[("mode", "some")])).len(), 1);
+    }
+
+    #[test]
+    fn a_password_value_is_never_in_an_error() {
+        let def = ConfigDef::new().define(
+            ConfigKey::new("secret", ConfigType::Password, Importance::High, "")
+                .validator(Validator::OneOf(vec!["a".into()].into())),
+        );
+        let errors = def.errors(&props(&[("secret", "hunter2")]));
+        assert_eq!(errors.len(), 1);
+        assert!(errors[0].contains("[hidden]"), "{errors:?}");
+        assert!(!errors[0].contains("hunter2"), "{errors:?}");
     }
 
     #[test]

@@ -9,8 +9,9 @@ const STRING: &str = "org.apache.kafka.connect.storage.StringConverter";
 
 fn file_source_worker(dir: &std::path::Path, format: &str) -> Worker {
     let plugins = plugin_dir(dir, &["connect_file"]);
+    // Missing on purpose: FileStreamSourceTask then logs a WARN of its own, through the
+    // plugin's `log` crate, from the task's thread.
     let input = dir.join("in.txt");
-    std::fs::write(&input, "a\nb\n").unwrap();
     let mut settings = worker_settings(dir, &plugins, STRING);
     settings.push(("log.format".into(), format.into()));
     Worker::standalone(
@@ -25,20 +26,22 @@ fn file_source_worker(dir: &std::path::Path, format: &str) -> Worker {
     )
 }
 
-/// FileStreamSourceTask logs `Opened <file> …` through the plugin's `log` crate.
+/// FileStreamSourceTask's `Couldn't find file <file> …` line.
 fn plugin_line(log: &str) -> Option<&str> {
     log.lines()
-        .find(|l| l.contains("Opened") && l.contains("in.txt"))
+        .find(|l| l.contains("Couldn't find file") && l.contains("in.txt"))
 }
 
 #[test]
 fn text_lines_of_a_task_name_the_connector_and_task() {
     let dir = tempfile::tempdir().unwrap();
     let worker = file_source_worker(dir.path(), "text");
-    assert!(wait_until(Duration::from_secs(20), || plugin_line(
-        &worker.log()
-    )
-    .is_some()));
+    assert!(
+        wait_until(Duration::from_secs(20), || plugin_line(&worker.log())
+            .is_some()),
+        "{}",
+        worker.log()
+    );
     let log = worker.log();
     let line = plugin_line(&log).unwrap();
     assert!(
@@ -51,10 +54,12 @@ fn text_lines_of_a_task_name_the_connector_and_task() {
 fn json_lines_parse_and_carry_the_connector_and_task() {
     let dir = tempfile::tempdir().unwrap();
     let worker = file_source_worker(dir.path(), "json");
-    assert!(wait_until(Duration::from_secs(20), || plugin_line(
-        &worker.log()
-    )
-    .is_some()));
+    assert!(
+        wait_until(Duration::from_secs(20), || plugin_line(&worker.log())
+            .is_some()),
+        "{}",
+        worker.log()
+    );
     let log = worker.log();
     let lines: Vec<Value> = log
         .lines()
@@ -68,7 +73,7 @@ fn json_lines_parse_and_carry_the_connector_and_task() {
         .find(|l| {
             l["fields"]["message"]
                 .as_str()
-                .is_some_and(|m| m.contains("Opened"))
+                .is_some_and(|m| m.contains("Couldn't find file"))
         })
         .unwrap();
     assert_eq!(plugin["target"], "plugin", "{plugin}");

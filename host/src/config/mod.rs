@@ -2,10 +2,12 @@
 
 mod connector;
 mod properties;
+pub mod providers;
 mod retry;
 mod worker;
 
 pub use connector::{common_definitions, sink_errors, ConnectorConfig, ConnectorType};
 pub use properties::{read_properties, subset};
+pub use providers::{ConfigProviders, Redactor};
 pub use retry::{Failure, RetryPolicy};
 pub use worker::WorkerConfig;

@@ -21,6 +21,7 @@ const USED_KEYS: &[&str] = &[
     "rest.port",
     "topic.tracking.enable",
     "topic.tracking.allow.reset",
+    "config.providers",
 ];
 
 /// Prefixes whose keys are passed on (converter settings, client settings).
@@ -31,12 +32,16 @@ const USED_PREFIXES: &[&str] = &[
     "producer.",
     "consumer.",
     "admin.",
+    "config.providers.",
 ];
 
 /// A standalone worker's configuration, from Kafka's worker keys.
 #[derive(Debug, Clone)]
 pub struct WorkerConfig {
+    /// The settings, with `${provider:path:key}` variables resolved (as Kafka's `AbstractConfig`).
     pub props: HashMap<String, String>,
+    /// `config.providers`: resolve variables in connector configurations when they start.
+    pub providers: std::sync::Arc<super::ConfigProviders>,
     /// `None` runs the embedded broker.
     pub bootstrap_servers: Option<String>,
     pub offsets_file: PathBuf,
@@ -52,6 +57,8 @@ pub struct WorkerConfig {
 
 impl WorkerConfig {
     pub fn from_props(props: HashMap<String, String>) -> anyhow::Result<WorkerConfig> {
+        let providers = super::ConfigProviders::from_worker_props(&props)?;
+        let props = providers.resolve(&props)?;
         let get = |k: &str| props.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
         let offsets_file = get("offset.storage.file.filename")
             .context("Missing required configuration \"offset.storage.file.filename\" which has no default value.")?
@@ -86,6 +93,7 @@ impl WorkerConfig {
             }
         };
         Ok(WorkerConfig {
+            providers: std::sync::Arc::new(providers),
             topic_tracking: flag("topic.tracking.enable")?,
             topic_tracking_reset: flag("topic.tracking.allow.reset")?,
             bootstrap_servers: get("bootstrap.servers").map(str::to_string),
@@ -246,6 +254,24 @@ mod tests {
             "the internal.* keys are warned about: {:?}",
             legacy.unused_keys()
         );
+    }
+
+    #[test]
+    fn variables_in_the_worker_config_are_resolved_at_start_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("w.properties");
+        std::fs::write(&file, "offsets=/tmp/from-a-provider.offsets\n").unwrap();
+        let mut pairs = BASE[..2].to_vec();
+        let reference = format!("${{file:{}:offsets}}", file.display());
+        pairs.push(("offset.storage.file.filename", &reference));
+        pairs.push(("config.providers", "file"));
+        pairs.push(("config.providers.file.class", "FileConfigProvider"));
+        let c = config(&pairs).unwrap();
+        assert_eq!(
+            c.offsets_file,
+            PathBuf::from("/tmp/from-a-provider.offsets")
+        );
+        assert!(c.unused_keys().is_empty(), "{:?}", c.unused_keys());
     }
 
     #[test]

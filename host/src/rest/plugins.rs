@@ -12,7 +12,8 @@ use utoipa::{IntoParams, ToSchema};
 use super::error::{ErrorBody, Json, Path, Query};
 use super::model::{config_values, ConfigInput};
 use super::{blocking, RestError, Shared};
-use crate::config::{common_definitions, ConnectorConfig, ConnectorType};
+use crate::config::providers::is_worker_password;
+use crate::config::{common_definitions, ConnectorConfig, ConnectorType, Redactor};
 use crate::plugins::version::{requested_version, VersionRange};
 use crate::plugins::{PluginInfo, PluginSource};
 use crate::runtime::Worker;
@@ -304,6 +305,18 @@ fn validate_config(
         }
     }
     props.insert("connector.class".to_string(), plugin.class.clone());
+    // Checks see the values resolved (`${provider:path:key}`); the answer echoes them as written.
+    let written = props;
+    let props = worker
+        .env()
+        .worker
+        .providers
+        .resolve(&written)
+        .map_err(|e| {
+            RestError::bad_request(format!(
+                "Failed to resolve the configuration's variables: {e:#}"
+            ))
+        })?;
     let kind = if plugin.kind == PluginKind::Sink {
         ConnectorType::Sink
     } else {
@@ -354,9 +367,8 @@ fn validate_config(
             }
         }
     }
-    let ffi_props = props.clone();
     for key in common.keys.iter() {
-        let raw = ffi_props.get(key.name.as_str()).map(String::as_str);
+        let raw = written.get(key.name.as_str()).map(String::as_str);
         let mut errors = key.check(raw);
         errors.extend(extra.remove(key.name.as_str()).unwrap_or_default());
         values.push(value_of(
@@ -384,7 +396,7 @@ fn validate_config(
         if common.key(key.name.as_str()).is_some() {
             continue;
         }
-        let raw = props.get(key.name.as_str()).map(String::as_str);
+        let raw = written.get(key.name.as_str()).map(String::as_str);
         let v = validated.iter().find(|v| v.name == key.name);
         let errors = v
             .map(|v| v.errors.iter().map(|e| e.to_string()).collect())
@@ -409,13 +421,32 @@ fn validate_config(
                 "",
             )
             .default_null();
-            let raw = props.get(v.name.as_str()).map(String::as_str);
+            let raw = written.get(v.name.as_str()).map(String::as_str);
             values.push(value_of(
                 &key,
                 raw,
                 v.errors.iter().map(|e| e.to_string()).collect(),
                 Vec::new(),
             ));
+        }
+    }
+
+    // No error message shows a resolved value or a PASSWORD value.
+    let passwords = def
+        .keys
+        .iter()
+        .filter(|k| k.config_type == ConfigType::Password)
+        .map(|k| k.name.as_str())
+        .chain(
+            written
+                .keys()
+                .map(String::as_str)
+                .filter(|k| is_worker_password(k)),
+        );
+    let redactor = Redactor::new(&written, &props, passwords);
+    for (_, value) in &mut values {
+        for error in &mut value.errors {
+            *error = redactor.redact(error);
         }
     }
 

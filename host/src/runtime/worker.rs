@@ -12,8 +12,10 @@ use super::converters::RecordConverters;
 use super::errors::ErrorPolicy;
 use super::sink_task::run_sink_task;
 use super::source_task::run_source_task;
+use super::task::{TaskControl, TaskFailure};
 use super::task::{TaskEnv, TaskHandle, TaskSpec};
-use crate::config::{sink_errors, ConnectorConfig, ConnectorType};
+use crate::config::providers::{is_worker_password, unresolve_tasks};
+use crate::config::{sink_errors, ConnectorConfig, ConnectorType, Redactor};
 use crate::plugins::version::requested_version;
 use crate::plugins::{PluginInfo, PluginRegistry};
 use crate::storage::{ConnectorStatus, State, TaskStatus};
@@ -193,10 +195,26 @@ impl Worker {
     }
 
     /// Checks the worker's keys, finds the plugin and asks it to validate the rest.
-    fn validate(&self, props: HashMap<String, String>) -> Result<Validated, WorkerError> {
+    ///
+    /// The checks see the configuration resolved (`${provider:path:key}`); what is stored is
+    /// the configuration as written, and no error message shows a resolved or PASSWORD value.
+    fn validate(&self, raw: HashMap<String, String>) -> Result<Validated, WorkerError> {
+        let props = self
+            .resolve(&raw)
+            .map_err(|e| WorkerError::Invalid(vec![e]))?;
+        let redactor = self.redactor(None, &raw, &props);
+        let hide = |errors: Vec<String>| {
+            WorkerError::Invalid(errors.iter().map(|e| redactor.redact(e)).collect())
+        };
         // Every problem at once: the worker's keys, the class, the plugin's own settings.
         let (config, mut errors) = match ConnectorConfig::parse(props.clone()) {
-            Ok(config) => (Some(config), Vec::new()),
+            Ok(config) => (
+                Some(ConnectorConfig {
+                    props: raw.clone(),
+                    ..config
+                }),
+                Vec::new(),
+            ),
             Err(errors) => (None, errors),
         };
         let class = props
@@ -204,21 +222,25 @@ impl Worker {
             .map(|c| c.trim())
             .unwrap_or_default();
         if class.is_empty() {
-            return Err(WorkerError::Invalid(errors));
+            return Err(hide(errors));
         }
         let version = match requested_version(&props, "connector.") {
             Ok(version) => version,
             Err(e) => {
                 errors.push(e);
-                return Err(WorkerError::Invalid(errors));
+                return Err(hide(errors));
             }
         };
         let plugin = match self.env.plugins.find_connector(class, version.as_ref()) {
             Ok(plugin) => plugin,
             Err(e) => {
                 errors.push(e);
-                return Err(WorkerError::Invalid(errors));
+                return Err(hide(errors));
             }
+        };
+        let redactor = self.redactor(Some(&plugin), &raw, &props);
+        let hide = |errors: Vec<String>| {
+            WorkerError::Invalid(errors.iter().map(|e| redactor.redact(e)).collect())
         };
         let connector_type = match plugin.kind {
             PluginKind::Sink => ConnectorType::Sink,
@@ -237,9 +259,7 @@ impl Worker {
         if let Err(e) = ErrorPolicy::from_config(&props) {
             errors.push(e);
         }
-        let connector = plugin
-            .new_connector()
-            .map_err(|e| WorkerError::Invalid(vec![e]))?;
+        let connector = plugin.new_connector().map_err(|e| hide(vec![e]))?;
         match connector.validate(props_to_ffi(&props)).into_result() {
             Ok(values) => errors.extend(
                 values
@@ -257,8 +277,45 @@ impl Worker {
                 plugin,
                 connector_type,
             }),
-            _ => Err(WorkerError::Invalid(errors)),
+            _ => Err(hide(errors)),
         }
+    }
+
+    /// The configuration with its `${provider:path:key}` variables resolved.
+    fn resolve(&self, raw: &HashMap<String, String>) -> Result<HashMap<String, String>, String> {
+        self.env
+            .worker
+            .providers
+            .resolve(raw)
+            .map_err(|e| format!("Failed to resolve the configuration's variables: {e:#}"))
+    }
+
+    /// Hides, in messages about this configuration, its resolved values and the values of
+    /// its PASSWORD settings (the plugin's, and client secrets such as
+    /// `producer.override.sasl.jaas.config`).
+    fn redactor(
+        &self,
+        plugin: Option<&PluginInfo>,
+        raw: &HashMap<String, String>,
+        resolved: &HashMap<String, String>,
+    ) -> Redactor {
+        let mut passwords: Vec<String> = raw
+            .keys()
+            .filter(|k| is_worker_password(k))
+            .cloned()
+            .collect();
+        if let Some(def) = plugin
+            .and_then(|p| p.new_connector().ok())
+            .and_then(|c| c.config().into_result().ok())
+        {
+            passwords.extend(
+                def.keys
+                    .iter()
+                    .filter(|k| k.config_type == plugin_abi::config::ConfigType::Password)
+                    .map(|k| k.name.to_string()),
+            );
+        }
+        Redactor::new(raw, resolved, passwords.iter().map(String::as_str))
     }
 
     /// Starts a new plugin instance of the connector and, when it starts, its tasks (paused
@@ -304,7 +361,18 @@ impl Worker {
             }
             _ => (plugin, false),
         };
-        match launch(&plugin, &config) {
+        // Variables are resolved each time the connector starts; what is kept is as written.
+        let launched = self.resolve(&config.props).and_then(|resolved| {
+            let redactor = self.redactor(Some(&plugin), &config.props, &resolved);
+            let running = ConnectorConfig {
+                props: resolved,
+                ..config.clone()
+            };
+            launch(&plugin, &running)
+                .map(|(instance, tasks)| (instance, unresolve_tasks(&config.props, tasks)))
+                .map_err(|e| redactor.redact(&e))
+        });
+        match launched {
             Ok((instance, task_configs)) => {
                 tracing::info!(
                     "connector ({} version {}) started with {} task(s)",
@@ -345,21 +413,53 @@ impl Worker {
         target: TargetState,
     ) -> BTreeMap<u32, TaskHandle> {
         let mut handles = BTreeMap::new();
+        let connector_props = self.resolve(&config.props);
         for (id, props) in task_configs {
             let id = id as u32;
+            // Each task resolves its configuration and the connector's when it starts.
+            let resolved = connector_props.clone().and_then(|connector| {
+                let task = self.resolve(&props)?;
+                let mut raw = config.props.clone();
+                raw.extend(props.clone());
+                let mut all = connector.clone();
+                all.extend(task.clone());
+                Ok((task, connector, self.redactor(Some(plugin), &raw, &all)))
+            });
+            let (props, connector_props, redactor) = match resolved {
+                Ok(resolved) => resolved,
+                Err(e) => {
+                    tracing::error!(connector = %config.name, task = id, "task failed to start: {e}");
+                    self.env.status.put_task(
+                        &config.name,
+                        id,
+                        State::Failed,
+                        &self.env.worker_id,
+                        Some(e),
+                    );
+                    continue;
+                }
+            };
             let spec = TaskSpec {
                 connector: config.name.clone(),
                 id,
                 plugin: plugin.clone(),
                 props,
-                connector_props: config.props.clone(),
+                connector_props,
             };
             let paused = target == TargetState::Paused;
             let spawned = match plugin.kind {
-                PluginKind::Sink => {
-                    TaskHandle::spawn(spec, self.env.clone(), paused, run_sink_task)
-                }
-                _ => TaskHandle::spawn(spec, self.env.clone(), paused, run_source_task),
+                PluginKind::Sink => TaskHandle::spawn(
+                    spec,
+                    self.env.clone(),
+                    paused,
+                    redacted(redactor, run_sink_task),
+                ),
+                _ => TaskHandle::spawn(
+                    spec,
+                    self.env.clone(),
+                    paused,
+                    redacted(redactor, run_source_task),
+                ),
             };
             match spawned {
                 Ok(handle) => {
@@ -808,6 +908,16 @@ fn launch(
             let _ = connector.stop().into_result();
             Err(e.message.into_string())
         }
+    }
+}
+
+/// A task body whose failure message hides the task's secrets.
+fn redacted(
+    redactor: Redactor,
+    body: fn(&TaskSpec, &TaskEnv, &TaskControl) -> Result<(), TaskFailure>,
+) -> impl FnOnce(&TaskSpec, &TaskEnv, &TaskControl) -> Result<(), TaskFailure> + Send + 'static {
+    move |spec: &TaskSpec, env: &TaskEnv, control: &TaskControl| {
+        body(spec, env, control).map_err(|TaskFailure(trace)| TaskFailure(redactor.redact(&trace)))
     }
 }
 

@@ -131,7 +131,7 @@ impl FileStreamSourceTask {
             .offset(&self.partition)
             .and_then(|o| o.get(POSITION_FIELD).and_then(Value::as_i64));
         if let Some(position) = committed {
-            log::info!("Found previous offset, trying to skip to file offset {position}");
+            log::debug!("Found previous offset, trying to skip to file offset {position}");
             let len = file.metadata()?.len();
             if (position as u64) > len {
                 return Err(ConnectError::new(format!(
@@ -141,7 +141,7 @@ impl FileStreamSourceTask {
             file.seek(SeekFrom::Start(position as u64))?;
             self.position = position as u64;
         }
-        log::info!("Opened {name} for reading at position {}", self.position);
+        log::debug!("Opened {name} for reading at position {}", self.position);
         Ok(Some(Input::File(file)))
     }
 
