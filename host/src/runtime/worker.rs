@@ -277,7 +277,10 @@ impl Worker {
         let (old_configs, kept) = previous.unwrap_or_default();
         let span = tracing::info_span!("connector", connector = %name);
         let _entered = span.enter();
-        match launch(&plugin, &config) {
+        self.env.metrics.connector_startups.attempted();
+        let launched = launch(&plugin, &config);
+        self.env.metrics.connector_startups.ended(launched.is_ok());
+        match launched {
             Ok((instance, task_configs)) => {
                 tracing::info!(
                     "connector ({} version {}) started with {} task(s)",
