@@ -112,6 +112,7 @@ mod tests {
             ("errors.retry.delay.max.ms", "10"),
         ]))
         .unwrap();
+        RetryPolicy::take_retries();
         let mut calls = 0;
         let out = policy.run(|| {
             calls += 1;
@@ -125,6 +126,8 @@ mod tests {
             }
         });
         assert_eq!(out, Ok(3));
+        assert_eq!(RetryPolicy::take_retries(), 2, "counted for the task's metrics");
+        assert_eq!(RetryPolicy::take_retries(), 0);
         let mut calls = 0;
         let out: Result<(), String> = policy.run(|| {
             calls += 1;
