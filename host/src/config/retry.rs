@@ -126,7 +126,11 @@ mod tests {
             }
         });
         assert_eq!(out, Ok(3));
-        assert_eq!(RetryPolicy::take_retries(), 2, "counted for the task's metrics");
+        assert_eq!(
+            RetryPolicy::take_retries(),
+            2,
+            "counted for the task's metrics"
+        );
         assert_eq!(RetryPolicy::take_retries(), 0);
         let mut calls = 0;
         let out: Result<(), String> = policy.run(|| {

@@ -144,12 +144,30 @@ impl Snapshot {
     fn encode_worker(&self, e: &mut DescriptorEncoder) -> std::fmt::Result {
         let group = "connect-worker-metrics";
         let tasks: usize = self.connectors.iter().map(|c| c.tasks.len()).sum();
-        gauge(e, &name(group, "connector_count"), "Connectors on this worker.", self.connectors.len() as i64)?;
-        gauge(e, &name(group, "task_count"), "Tasks on this worker.", tasks as i64)?;
-        for (what, counts) in [("connector", self.connector_startups), ("task", self.task_startups)] {
+        gauge(
+            e,
+            &name(group, "connector_count"),
+            "Connectors on this worker.",
+            self.connectors.len() as i64,
+        )?;
+        gauge(
+            e,
+            &name(group, "task_count"),
+            "Tasks on this worker.",
+            tasks as i64,
+        )?;
+        for (what, counts) in [
+            ("connector", self.connector_startups),
+            ("task", self.task_startups),
+        ] {
             for (outcome, count) in ["attempts", "success", "failure"].iter().zip(counts) {
                 let help = format!("{what} start-ups: {outcome}.");
-                counter(e, &name(group, &format!("{what}_startup_{outcome}")), &help, count)?;
+                counter(
+                    e,
+                    &name(group, &format!("{what}_startup_{outcome}")),
+                    &help,
+                    count,
+                )?;
             }
         }
         // Per connector: its tasks by state.
@@ -166,8 +184,13 @@ impl Snapshot {
             let help = format!("The connector's tasks on this worker ({label}).");
             let mut m = e.encode_descriptor(&metric, &help, None, MetricType::Gauge)?;
             for c in &self.connectors {
-                let n = c.tasks.values().filter(|t| state.is_none_or(|s| t.state == s)).count();
-                ConstGauge::new(n as i64).encode(m.encode_family(&[("connector", c.name.as_str())])?)?;
+                let n = c
+                    .tasks
+                    .values()
+                    .filter(|t| state.is_none_or(|s| t.state == s))
+                    .count();
+                ConstGauge::new(n as i64)
+                    .encode(m.encode_family(&[("connector", c.name.as_str())])?)?;
             }
         }
         Ok(())
@@ -175,17 +198,34 @@ impl Snapshot {
 
     fn encode_status(&self, e: &mut DescriptorEncoder) -> std::fmt::Result {
         let metric = name("connector-metrics", "status");
-        let mut m = e.encode_descriptor(&metric, "The connector's state: 1 for the state it is in.", None, MetricType::Gauge)?;
+        let mut m = e.encode_descriptor(
+            &metric,
+            "The connector's state: 1 for the state it is in.",
+            None,
+            MetricType::Gauge,
+        )?;
         for c in &self.connectors {
-            let labels = [("connector", c.name.as_str()), ("status", state_name(c.state))];
+            let labels = [
+                ("connector", c.name.as_str()),
+                ("status", state_name(c.state)),
+            ];
             ConstGauge::new(1).encode(m.encode_family(&labels)?)?;
         }
         let metric = name(TASK, "status");
-        let mut m = e.encode_descriptor(&metric, "The task's state: 1 for the state it is in.", None, MetricType::Gauge)?;
+        let mut m = e.encode_descriptor(
+            &metric,
+            "The task's state: 1 for the state it is in.",
+            None,
+            MetricType::Gauge,
+        )?;
         for c in &self.connectors {
             for t in c.tasks.values() {
                 let id = t.id.to_string();
-                let labels = [("connector", c.name.as_str()), ("task", id.as_str()), ("status", state_name(t.state))];
+                let labels = [
+                    ("connector", c.name.as_str()),
+                    ("task", id.as_str()),
+                    ("status", state_name(t.state)),
+                ];
                 ConstGauge::new(1).encode(m.encode_family(&labels)?)?;
             }
         }
@@ -213,12 +253,19 @@ impl Snapshot {
                 let labels = [("connector", connector.as_str()), ("task", id.as_str())];
                 let mut sample = m.encode_family(&labels)?;
                 match &def.reading {
-                    Reading::Counter(read) => ConstCounter::new(read(t).load(Relaxed)).encode(sample)?,
+                    Reading::Counter(read) => {
+                        ConstCounter::new(read(t).load(Relaxed)).encode(sample)?
+                    }
                     Reading::Gauge(read) => ConstGauge::new(read(t) as i64).encode(sample)?,
                     Reading::Histogram(read, scale) => {
                         let h = read(t);
                         let (buckets, count) = h.buckets(*scale);
-                        sample.encode_histogram::<NoLabelSet>(h.sum() as f64 / scale, count, &buckets, None)?;
+                        sample.encode_histogram::<NoLabelSet>(
+                            h.sum() as f64 / scale,
+                            count,
+                            &buckets,
+                            None,
+                        )?;
                     }
                 }
             }
@@ -304,10 +351,17 @@ mod tests {
             .filter_map(|l| l.strip_prefix("# TYPE "))
             .filter_map(|l| l.split(' ').next());
         for family in families {
-            assert!(docs.contains(family), "docs/metrics.md does not list {family}");
+            assert!(
+                docs.contains(family),
+                "docs/metrics.md does not list {family}"
+            );
         }
         for m in TASK_METRICS {
-            assert!(docs.contains(m.java), "docs/metrics.md does not name {}", m.java);
+            assert!(
+                docs.contains(m.java),
+                "docs/metrics.md does not name {}",
+                m.java
+            );
         }
     }
 }

@@ -20,11 +20,7 @@ impl Startups {
     }
 
     pub fn ended(&self, ok: bool) {
-        let counter = if ok {
-            &self.successes
-        } else {
-            &self.failures
-        };
+        let counter = if ok { &self.successes } else { &self.failures };
         counter.fetch_add(1, Relaxed);
     }
 }

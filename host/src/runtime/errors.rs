@@ -322,7 +322,11 @@ mod tests {
         assert_eq!(r.skipped, 1);
         let m = &r.metrics.errors;
         assert_eq!(m.record_failures.load(Relaxed), 2);
-        assert_eq!(m.record_errors.load(Relaxed), 1, "only the failure past the tolerance");
+        assert_eq!(
+            m.record_errors.load(Relaxed),
+            1,
+            "only the failure past the tolerance"
+        );
         assert_eq!(m.records_skipped.load(Relaxed), 1);
     }
 }

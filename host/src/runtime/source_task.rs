@@ -130,7 +130,9 @@ pub fn run_source_task(
             let polled_at = Instant::now();
             let records = match task.poll().into_result() {
                 Ok(records) => {
-                    control.metrics.source_polled(records.len(), polled_at.elapsed());
+                    control
+                        .metrics
+                        .source_polled(records.len(), polled_at.elapsed());
                     records
                 }
                 Err(e) if e.kind == ErrorKind::Retriable => {
