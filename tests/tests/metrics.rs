@@ -189,6 +189,14 @@ fn counters_follow_the_records(kind: BrokerKind) {
         task_metric(&sink, SEND, "sink")
     );
 
+    // The route is in the OpenAPI document, as text.
+    let (_, doc) = worker.get("/openapi.json");
+    let content = &doc["paths"]["/metrics"]["get"]["responses"]["200"]["content"];
+    assert!(
+        content["text/plain; version=0.0.4; charset=utf-8"].is_object(),
+        "{content}"
+    );
+
     // A restarted task counts from zero; a deleted connector's metrics are gone.
     let (code, _) = worker.call("POST", "/connectors/sink/tasks/0/restart", None);
     assert_eq!(code, 204);

@@ -12,7 +12,7 @@ const TEXT_FORMAT: &str = "text/plain; version=0.0.4; charset=utf-8";
 /// Prometheus JMX exporter names Java's (`kafka_connect_<group>_<metric>`).
 #[utoipa::path(get, path = "/metrics", tag = "worker",
     responses((status = 200, description = "The metrics in Prometheus's text format",
-        body = String, content_type = "text/plain; version=0.0.4")))]
+        body = String, content_type = "text/plain; version=0.0.4; charset=utf-8")))]
 pub async fn metrics(
     State(state): Shared,
 ) -> Result<([(axum::http::HeaderName, &'static str); 1], String), RestError> {
