@@ -197,6 +197,21 @@ fn counters_follow_the_records(kind: BrokerKind) {
         "{content}"
     );
 
+    // Prometheus asks for OpenMetrics, which the text is.
+    let response = reqwest::blocking::Client::new()
+        .get(format!("{}/metrics", worker.rest))
+        .header(
+            "accept",
+            "application/openmetrics-text;version=1.0.0,text/plain;version=0.0.4;q=0.5",
+        )
+        .send()
+        .unwrap();
+    assert!(response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("application/openmetrics-text; version=1.0.0"));
+    assert!(response.text().unwrap().ends_with("# EOF\n"));
+
     // A restarted task counts from zero; a deleted connector's metrics are gone.
     let (code, _) = worker.call("POST", "/connectors/sink/tasks/0/restart", None);
     assert_eq!(code, 204);
