@@ -7,6 +7,7 @@ pub mod config;
 pub mod data;
 pub mod kafka;
 pub mod logging;
+pub mod metrics;
 pub mod plugins;
 pub mod rest;
 pub mod runtime;

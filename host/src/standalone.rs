@@ -69,6 +69,7 @@ pub fn run(worker_file: &Path, connector_files: &[PathBuf]) -> anyhow::Result<()
         topics: Arc::new(ActiveTopics::new(config.topic_tracking)),
         plugins: registry,
         worker_id,
+        metrics: Default::default(),
     };
     let worker = Arc::new(Worker::new(env));
 

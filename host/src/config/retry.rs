@@ -1,11 +1,18 @@
 //! `errors.retry.timeout` and `errors.retry.delay.max.ms` (Kafka's KIP-298): how long an
 //! operation that failed with a retriable error is tried again, and how long to wait between.
 
+use std::cell::Cell;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 /// Java's first wait between attempts; each next one doubles, up to `max_delay`.
 const FIRST_DELAY: Duration = Duration::from_millis(300);
+
+thread_local! {
+    /// Retries made on this thread since [`RetryPolicy::take_retries`] last read them: a
+    /// task's converters and transforms run on its thread, which reads them per batch.
+    static RETRIES: Cell<u64> = const { Cell::new(0) };
+}
 
 /// A connector's retry settings.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,6 +61,11 @@ impl RetryPolicy {
         })
     }
 
+    /// Retries [`RetryPolicy::run`] made on this thread since the last call.
+    pub fn take_retries() -> u64 {
+        RETRIES.with(|r| r.replace(0))
+    }
+
     /// Runs `attempt` until it succeeds, fails for good, or the timeout is spent.
     pub fn run<T>(&self, mut attempt: impl FnMut() -> Result<T, Failure>) -> Result<T, String> {
         let started = Instant::now();
@@ -74,6 +86,7 @@ impl RetryPolicy {
                     let wait = delay.min(self.max_delay).min(left);
                     tracing::warn!("retriable error, trying again in {wait:?}: {}", f.message);
                     std::thread::sleep(wait);
+                    RETRIES.with(|r| r.set(r.get() + 1));
                     delay = delay.saturating_mul(2);
                 }
             }
@@ -99,6 +112,7 @@ mod tests {
             ("errors.retry.delay.max.ms", "10"),
         ]))
         .unwrap();
+        RetryPolicy::take_retries();
         let mut calls = 0;
         let out = policy.run(|| {
             calls += 1;
@@ -112,6 +126,12 @@ mod tests {
             }
         });
         assert_eq!(out, Ok(3));
+        assert_eq!(
+            RetryPolicy::take_retries(),
+            2,
+            "counted for the task's metrics"
+        );
+        assert_eq!(RetryPolicy::take_retries(), 0);
         let mut calls = 0;
         let out: Result<(), String> = policy.run(|| {
             calls += 1;

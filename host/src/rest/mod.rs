@@ -4,6 +4,7 @@
 mod connectors;
 mod error;
 mod loggers;
+mod metrics;
 mod model;
 mod offsets;
 mod plugins;
@@ -77,6 +78,7 @@ fn api() -> (Router<Arc<RestState>>, OpenApi) {
         .routes(routes!(plugins::validate))
         .routes(routes!(loggers::list))
         .routes(routes!(loggers::get, loggers::set))
+        .routes(routes!(metrics::metrics))
         .split_for_parts();
     doc.info.title = "Kafka Connect in Rust".to_string();
     doc.info.version = env!("CARGO_PKG_VERSION").to_string();

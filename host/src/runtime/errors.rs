@@ -5,13 +5,17 @@
 //! Nothing is skipped silently.
 
 use std::collections::HashMap;
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::Arc;
 use std::time::Duration;
 
 use rdkafka::message::{Header, OwnedHeaders};
 use rdkafka::producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedProducer};
 
 use super::task::TaskFailure;
+use crate::config::RetryPolicy;
 use crate::kafka::{admin, producer_config, ClientSettings};
+use crate::metrics::TaskMetrics;
 use crate::transforms::Settings;
 
 /// Where in the pipeline a record failed (Java's `Stage`).
@@ -114,6 +118,7 @@ pub struct ErrorReporter {
     dlq: Option<ThreadedProducer<DefaultProducerContext>>,
     /// Records skipped so far (logged at the end of the task's life).
     pub skipped: u64,
+    metrics: Arc<TaskMetrics>,
 }
 
 impl ErrorReporter {
@@ -123,6 +128,7 @@ impl ErrorReporter {
         connector: &str,
         task: u32,
         clients: &ClientSettings,
+        metrics: Arc<TaskMetrics>,
     ) -> Result<ErrorReporter, String> {
         let dlq = match &policy.dlq_topic {
             Some(topic) if policy.tolerate_all => {
@@ -145,6 +151,7 @@ impl ErrorReporter {
             task,
             dlq,
             skipped: 0,
+            metrics,
         })
     }
 
@@ -156,7 +163,11 @@ impl ErrorReporter {
         error: &str,
         record: &FailedRecord<'_>,
     ) -> Result<(), TaskFailure> {
+        let m = &self.metrics.errors;
+        m.record_failures.fetch_add(1, Relaxed);
         if !self.policy.tolerate_all {
+            // As Java's: a record error is a failure past the tolerance.
+            m.record_errors.fetch_add(1, Relaxed);
             return Err(TaskFailure(format!(
                 "Tolerance exceeded in error handler: {} failed for the record at {}: {error}",
                 stage.name(),
@@ -164,7 +175,9 @@ impl ErrorReporter {
             )));
         }
         self.skipped += 1;
+        m.records_skipped.fetch_add(1, Relaxed);
         if self.policy.log {
+            m.errors_logged.fetch_add(1, Relaxed);
             let contents = if self.policy.log_messages {
                 format!(
                     ", key {:?}, value {:?}",
@@ -219,13 +232,26 @@ impl ErrorReporter {
             if let Some(v) = record.value {
                 out = out.payload(v);
             }
+            m.dlq_produce_requests.fetch_add(1, Relaxed);
             producer.send(out).map_err(|(e, _)| {
+                m.dlq_produce_failures.fetch_add(1, Relaxed);
                 TaskFailure(format!(
                     "cannot write to the dead-letter queue {topic}: {e}"
                 ))
             })?;
         }
         Ok(())
+    }
+
+    /// Counts the retries converters and transforms made on this thread since the last call
+    /// (each retry followed a failed attempt).
+    pub fn count_retries(&self) {
+        let retries = RetryPolicy::take_retries();
+        if retries > 0 {
+            let m = &self.metrics.errors;
+            m.retries.fetch_add(retries, Relaxed);
+            m.record_failures.fetch_add(retries, Relaxed);
+        }
     }
 
     /// Waits until the dead-letter queue has every record written so far: called before the
@@ -273,6 +299,7 @@ mod tests {
             task: 0,
             dlq: None,
             skipped: 0,
+            metrics: Arc::new(TaskMetrics::new(crate::metrics::TaskKind::Sink)),
         };
         let failed = FailedRecord {
             topic: "t",
@@ -293,5 +320,13 @@ mod tests {
         r.policy.tolerate_all = true;
         assert!(r.failed(Stage::ValueConverter, "not JSON", &failed).is_ok());
         assert_eq!(r.skipped, 1);
+        let m = &r.metrics.errors;
+        assert_eq!(m.record_failures.load(Relaxed), 2);
+        assert_eq!(
+            m.record_errors.load(Relaxed),
+            1,
+            "only the failure past the tolerance"
+        );
+        assert_eq!(m.records_skipped.load(Relaxed), 1);
     }
 }

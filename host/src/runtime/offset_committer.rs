@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use super::offset_tracker::OffsetTracker;
 use super::task::sleep_unless_stopping;
+use crate::metrics::TaskMetrics;
 use crate::storage::FileOffsetStore;
 
 /// The committing thread of one source task.
@@ -24,6 +25,7 @@ struct Shared {
     stopping: AtomicBool,
     /// Successful commits so far: the task's `commit()` hook follows it.
     commits: AtomicU64,
+    metrics: Arc<TaskMetrics>,
 }
 
 impl Shared {
@@ -37,9 +39,11 @@ impl Shared {
             Ok(()) => {
                 tracing::debug!("committed offsets of {} source partitions", entries.len());
                 self.commits.fetch_add(1, Ordering::AcqRel);
+                self.metrics.offset_commit(true);
             }
             // The store keeps the entries, so the next commit writes them again.
             Err(e) => {
+                self.metrics.offset_commit(false);
                 tracing::error!("offset commit failed, will retry at the next interval: {e:#}")
             }
         }
@@ -52,6 +56,7 @@ impl OffsetCommitter {
         tracker: Arc<OffsetTracker>,
         store: Arc<FileOffsetStore>,
         interval: Duration,
+        metrics: Arc<TaskMetrics>,
     ) -> std::io::Result<Self> {
         let shared = Arc::new(Shared {
             connector: connector.to_string(),
@@ -59,6 +64,7 @@ impl OffsetCommitter {
             store,
             stopping: AtomicBool::new(false),
             commits: AtomicU64::new(0),
+            metrics,
         });
         let worker = shared.clone();
         let span = tracing::Span::current();

@@ -13,14 +13,20 @@ use plugin_abi::data::Value;
 /// One polled batch: how many of its records are still unacknowledged, and the last
 /// offset it reached in each source partition.
 pub struct Batch {
+    records: usize,
     in_flight: AtomicUsize,
     offsets: Vec<(Value, Value)>,
 }
 
 impl Batch {
-    /// A record of this batch was acknowledged.
-    pub fn acked(&self) {
-        self.in_flight.fetch_sub(1, Ordering::AcqRel);
+    /// A record of this batch was acknowledged; returns whether it was the batch's last.
+    pub fn acked(&self) -> bool {
+        self.in_flight.fetch_sub(1, Ordering::AcqRel) == 1
+    }
+
+    /// How many records the batch has.
+    pub fn records(&self) -> usize {
+        self.records
     }
 
     fn done(&self) -> bool {
@@ -54,6 +60,7 @@ impl OffsetTracker {
             }
         }
         let batch = Arc::new(Batch {
+            records,
             in_flight: AtomicUsize::new(records),
             offsets,
         });
@@ -121,17 +128,17 @@ mod tests {
         let t = OffsetTracker::default();
         let first = submit(&t, &[pos(1), pos(2)]);
         let second = submit(&t, &[pos(3)]);
-        second.acked();
+        assert!(second.acked(), "the second batch's only record");
         assert!(
             t.take_committable().is_empty(),
             "must not skip the unacked first batch"
         );
-        first.acked();
+        assert!(!first.acked());
         assert!(
             t.take_committable().is_empty(),
             "one record of the first batch is still in flight"
         );
-        first.acked();
+        assert!(first.acked());
         assert_eq!(t.take_committable(), vec![pos(3)]);
         assert!(t.take_committable().is_empty());
     }

@@ -21,6 +21,7 @@ use super::task::{sleep_unless_stopping, TaskControl, TaskEnv, TaskFailure, Task
 use crate::config::ConnectorConfig;
 use crate::kafka::consumer_config;
 use crate::kafka::group_offsets::sink_group;
+use crate::metrics::TaskMetrics;
 use crate::storage::TopicTracker;
 use crate::transforms::{Record, TransformChain};
 
@@ -31,12 +32,16 @@ const POLL_TIMEOUT: Duration = Duration::from_millis(100);
 /// Keeps the task's view of its assignment current through rebalances.
 struct AssignmentTracker {
     shared: Arc<SinkShared>,
+    metrics: Arc<TaskMetrics>,
 }
 
 impl ClientContext for AssignmentTracker {}
 
 impl ConsumerContext for AssignmentTracker {
-    fn post_rebalance(&self, _consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+    fn post_rebalance(&self, consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        if let Ok(assignment) = consumer.assignment() {
+            self.metrics.set_partition_count(assignment.count());
+        }
         if let Rebalance::Assign(tpl) = rebalance {
             let assigned: Vec<TopicPartition> = tpl
                 .elements()
@@ -82,6 +87,7 @@ pub fn run_sink_task(
     )
     .create_with_context(AssignmentTracker {
         shared: shared.clone(),
+        metrics: control.metrics.clone(),
     })
     .map_err(|e| format!("cannot create the task's consumer: {e}"))?;
     subscribe(&consumer, &spec.connector_props)?;
@@ -94,6 +100,7 @@ pub fn run_sink_task(
     .into_result()
     .map_err(|e| format!("task failed to start: {}", e.message))?;
     tracing::info!("sink task started, consuming in group {group}");
+    env.metrics.task_started(&control.metrics);
 
     // Next offset to consume per partition, for what has been handed to `put`.
     let mut consumed = ConsumedOffsets::default();
@@ -103,12 +110,20 @@ pub fn run_sink_task(
     let transforms = TransformChain::from_config(&spec.connector_props, &env.plugins)
         .map_err(|e| e.join("; "))?;
     let policy = ErrorPolicy::from_config(&spec.connector_props)?;
-    let mut errors = ErrorReporter::new(policy, &spec.connector, spec.id, &env.clients)?;
+    let metrics = &control.metrics;
+    let mut errors = ErrorReporter::new(
+        policy,
+        &spec.connector,
+        spec.id,
+        &env.clients,
+        metrics.clone(),
+    )?;
     let result = (|| -> Result<(), TaskFailure> {
         let mut pipeline = Pipeline {
             converters: &converters,
             transforms: &transforms,
             errors: &mut errors,
+            metrics,
         };
         while !control.is_stopping() {
             if control.pause_change(&mut paused, spec, env) == Some(false) {
@@ -124,12 +139,15 @@ pub fn run_sink_task(
                 topics.saw(&r.topic);
             }
             if !batch.is_empty() {
+                let put_at = Instant::now();
                 put_with_retries(&mut task, &batch, stopping)?;
+                metrics.sink_put(batch.len(), put_at.elapsed());
             }
+            pipeline.errors.count_retries();
             let requested = shared.commit_requested.swap(false, Ordering::AcqRel);
             if requested || last_commit.elapsed() >= env.worker.offset_flush_interval {
                 pipeline.errors.flush()?;
-                commit(&consumer, &mut task, &consumed)?;
+                commit(&consumer, &mut task, &consumed, metrics)?;
                 last_commit = Instant::now();
             }
         }
@@ -145,7 +163,7 @@ pub fn run_sink_task(
     if result.is_ok() {
         if let Err(TaskFailure(e)) = errors
             .flush()
-            .and_then(|()| commit(&consumer, &mut task, &consumed))
+            .and_then(|()| commit(&consumer, &mut task, &consumed, metrics))
         {
             tracing::warn!("final offset commit failed: {e}");
         }
@@ -285,6 +303,7 @@ struct Pipeline<'a> {
     converters: &'a RecordConverters,
     transforms: &'a TransformChain,
     errors: &'a mut ErrorReporter,
+    metrics: &'a TaskMetrics,
 }
 
 fn poll_batch(
@@ -310,6 +329,7 @@ fn poll_batch(
         }
         timeout = Duration::ZERO;
     }
+    pipeline.metrics.sink_read(messages.len());
     // Convert each; what fails goes to the error policy.
     let mut converted = Vec::with_capacity(messages.len());
     for m in &messages {
@@ -429,6 +449,7 @@ fn commit(
     consumer: &BaseConsumer<AssignmentTracker>,
     task: &mut SinkTaskBox,
     consumed: &ConsumedOffsets,
+    metrics: &TaskMetrics,
 ) -> Result<(), TaskFailure> {
     if consumed.is_empty() {
         return Ok(());
@@ -439,6 +460,7 @@ fn commit(
         .into_result()
         .map_err(|e| format!("flush failed: {}", e.message))?;
     if safe.is_empty() {
+        metrics.sink_commit_skipped();
         return Ok(());
     }
     let mut tpl = TopicPartitionList::new();
@@ -447,9 +469,15 @@ fn commit(
             .map_err(|e| format!("bad offset from pre_commit: {e}"))?;
     }
     match consumer.commit(&tpl, CommitMode::Sync) {
-        Ok(()) => tracing::debug!("committed consumer offsets of {} partitions", safe.len()),
+        Ok(()) => {
+            metrics.sink_commit_completed();
+            tracing::debug!("committed consumer offsets of {} partitions", safe.len())
+        }
         // Not fatal: the next commit covers these offsets again.
-        Err(e) => tracing::warn!("consumer offset commit failed, will retry: {e}"),
+        Err(e) => {
+            metrics.offset_commit(false);
+            tracing::warn!("consumer offset commit failed, will retry: {e}")
+        }
     }
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! The source task loop: poll the plugin, convert, produce; commit offsets once acked.
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use abi_stable::std_types::RVec;
 use plugin_abi::data::{SourceRecord, Value};
@@ -20,6 +20,7 @@ use super::offset_tracker::{Batch, OffsetTracker};
 use super::task::{sleep_unless_stopping, TaskControl, TaskEnv, TaskFailure, TaskSpec};
 use crate::data::{ConversionError, HeaderConverter};
 use crate::kafka::producer_config;
+use crate::metrics::TaskMetrics;
 use crate::storage::TopicTracker;
 use crate::transforms::{Record, TransformChain};
 
@@ -29,6 +30,7 @@ const STOP_FLUSH_TIMEOUT: Duration = Duration::from_secs(10);
 /// Receives delivery reports on the producer's thread.
 struct DeliveryTracker {
     failure: Arc<Mutex<Option<String>>>,
+    metrics: Arc<TaskMetrics>,
 }
 
 impl ClientContext for DeliveryTracker {}
@@ -38,7 +40,11 @@ impl ProducerContext for DeliveryTracker {
 
     fn delivery(&self, result: &DeliveryResult<'_>, batch: Arc<Batch>) {
         match result {
-            Ok(_) => batch.acked(),
+            Ok(_) => {
+                if batch.acked() {
+                    self.metrics.source_written(batch.records());
+                }
+            }
             // Not acked: the batch never completes, so no offset at or past it is committed.
             Err((e, msg)) => {
                 use rdkafka::Message;
@@ -72,6 +78,7 @@ pub fn run_source_task(
     )
     .create_with_context(DeliveryTracker {
         failure: failure.clone(),
+        metrics: control.metrics.clone(),
     })
     .map_err(|e| format!("cannot create the task's producer: {e}"))?;
 
@@ -81,6 +88,7 @@ pub fn run_source_task(
         .into_result()
         .map_err(|e| format!("task failed to start: {}", e.message))?;
     tracing::info!("source task started");
+    env.metrics.task_started(&control.metrics);
 
     let tracker = Arc::new(OffsetTracker::default());
     let committer = OffsetCommitter::spawn(
@@ -88,6 +96,7 @@ pub fn run_source_task(
         tracker.clone(),
         env.offsets.clone(),
         env.worker.offset_flush_interval,
+        control.metrics.clone(),
     )
     .map_err(|e| format!("cannot start the offset commit thread: {e}"))?;
     let mut commits_seen = 0;
@@ -100,12 +109,14 @@ pub fn run_source_task(
         &spec.connector,
         spec.id,
         &env.clients,
+        control.metrics.clone(),
     )?;
     let result = (|| -> Result<(), TaskFailure> {
         let mut out = Outbound {
             converters: &converters,
             errors: &mut errors,
             topics: &mut topics,
+            metrics: &control.metrics,
         };
         while !control.is_stopping() {
             if let Some(f) = failure.lock().unwrap_or_else(|e| e.into_inner()).take() {
@@ -116,8 +127,14 @@ pub fn run_source_task(
                 sleep_unless_stopping(stopping, Duration::from_millis(100));
                 continue;
             }
+            let polled_at = Instant::now();
             let records = match task.poll().into_result() {
-                Ok(records) => records,
+                Ok(records) => {
+                    control
+                        .metrics
+                        .source_polled(records.len(), polled_at.elapsed());
+                    records
+                }
                 Err(e) if e.kind == ErrorKind::Retriable => {
                     tracing::warn!("poll failed, retrying: {}", e.message);
                     sleep_unless_stopping(stopping, Duration::from_millis(100));
@@ -133,6 +150,7 @@ pub fn run_source_task(
                 let (kept, positions) = transform_batch(&transforms, records, out.errors)?;
                 send_batch(&producer, &mut out, &tracker, &kept, Some(&positions))?;
             }
+            out.errors.count_retries();
             let commits = committer.commits();
             if commits != commits_seen {
                 commits_seen = commits;
@@ -198,6 +216,7 @@ struct Outbound<'a> {
     converters: &'a RecordConverters,
     errors: &'a mut ErrorReporter,
     topics: &'a mut TopicTracker,
+    metrics: &'a TaskMetrics,
 }
 
 /// Converts and sends a batch. `positions` are every polled record's source positions when
@@ -262,6 +281,7 @@ fn send_batch(
                 .map(|r| (&r.source_partition, &r.source_offset)),
         ),
     };
+    out.metrics.source_sent(converted.len());
     for (r, (key, value, headers)) in converted {
         out.topics.saw(&r.topic);
         let mut record = BaseRecord::with_opaque_to(r.topic.as_str(), batch.clone());

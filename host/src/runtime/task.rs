@@ -6,10 +6,12 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::Duration;
 
+use plugin_abi::ffi::PluginKind;
 use plugin_abi::Props;
 
 use crate::config::WorkerConfig;
 use crate::kafka::ClientSettings;
+use crate::metrics::{Metrics, TaskKind, TaskMetrics};
 use crate::plugins::{PluginInfo, PluginRegistry};
 use crate::storage::{ActiveTopics, FileOffsetStore, State, StatusStore};
 
@@ -23,6 +25,7 @@ pub struct TaskEnv {
     /// Every plugin class: tasks find their transforms here.
     pub plugins: Arc<PluginRegistry>,
     pub worker_id: String,
+    pub metrics: Arc<Metrics>,
 }
 
 /// One task to run.
@@ -57,12 +60,13 @@ impl<E: std::fmt::Display> From<E> for TaskFailure {
     }
 }
 
-/// What the worker tells a running task: stop, or pause (keep everything, move no data).
-#[derive(Default)]
+/// What the worker tells a running task: stop, or pause (keep everything, move no data);
+/// and where the task counts what it does.
 pub struct TaskControl {
     /// Shared with the plugin's context (`is_stopping`).
     pub stopping: Arc<AtomicBool>,
     paused: AtomicBool,
+    pub metrics: Arc<TaskMetrics>,
 }
 
 impl TaskControl {
@@ -98,6 +102,8 @@ impl TaskControl {
 pub struct TaskHandle {
     control: Arc<TaskControl>,
     thread: Option<JoinHandle<()>>,
+    /// Where the task's metrics are registered until it is joined.
+    metrics: (Arc<Metrics>, String, u32),
 }
 
 impl TaskHandle {
@@ -112,12 +118,20 @@ impl TaskHandle {
     where
         F: FnOnce(&TaskSpec, &TaskEnv, &TaskControl) -> Result<(), TaskFailure> + Send + 'static,
     {
+        let kind = match spec.plugin.kind {
+            PluginKind::Sink => TaskKind::Sink,
+            _ => TaskKind::Source,
+        };
+        let registry = env.metrics.clone();
+        let registration = (registry.clone(), spec.connector.clone(), spec.id);
+        let metrics = registry.add_task(&spec.connector, spec.id, kind);
         let control = Arc::new(TaskControl {
             stopping: Arc::new(AtomicBool::new(false)),
             paused: AtomicBool::new(paused),
+            metrics: metrics.clone(),
         });
         let flag = control.clone();
-        let thread = std::thread::Builder::new()
+        let spawned = std::thread::Builder::new()
             .name(format!("task-{}-{}", spec.connector, spec.id))
             .spawn(move || {
                 let span = tracing::info_span!("task", connector = %spec.connector, task = spec.id);
@@ -141,6 +155,9 @@ impl TaskHandle {
                         );
                     }
                     Err(TaskFailure(trace)) => {
+                        if !flag.metrics.has_started() {
+                            env.metrics.task_startups.ended(false);
+                        }
                         tracing::error!(
                             "task failed, it will not recover until restarted: {trace}"
                         );
@@ -153,10 +170,19 @@ impl TaskHandle {
                         );
                     }
                 }
-            })?;
+            });
+        let thread = match spawned {
+            Ok(thread) => thread,
+            Err(e) => {
+                registry.task_startups.ended(false);
+                registry.remove_task(&registration.1, registration.2, &metrics);
+                return Err(e);
+            }
+        };
         Ok(TaskHandle {
             control,
             thread: Some(thread),
+            metrics: registration,
         })
     }
 
@@ -170,12 +196,15 @@ impl TaskHandle {
         self.control.paused.store(paused, Ordering::Release);
     }
 
+    /// Waits for the task to stop, then drops its metrics.
     pub fn join(mut self) {
         if let Some(t) = self.thread.take() {
             if t.join().is_err() {
                 tracing::error!("a task thread panicked in the worker's own code");
             }
         }
+        let (registry, connector, id) = &self.metrics;
+        registry.remove_task(connector, *id, &self.control.metrics);
     }
 }
 

@@ -362,6 +362,7 @@ impl Worker {
             _ => (plugin, false),
         };
         // Variables are resolved each time the connector starts; what is kept is as written.
+        self.env.metrics.connector_startups.attempted();
         let launched = self.resolve(&config.props).and_then(|resolved| {
             let redactor = self.redactor(Some(&plugin), &config.props, &resolved);
             let running = ConnectorConfig {
@@ -372,6 +373,7 @@ impl Worker {
                 .map(|(instance, tasks)| (instance, unresolve_tasks(&config.props, tasks)))
                 .map_err(|e| redactor.redact(&e))
         });
+        self.env.metrics.connector_startups.ended(launched.is_ok());
         match launched {
             Ok((instance, task_configs)) => {
                 tracing::info!(
