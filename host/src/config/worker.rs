@@ -20,6 +20,15 @@ const USED_KEYS: &[&str] = &[
     "rest.port",
     "topic.tracking.enable",
     "topic.tracking.allow.reset",
+    // REST security (rest/tls.rs, auth.rs, cors.rs, advertised.rs).
+    "rest.advertised.host.name",
+    "rest.advertised.port",
+    "rest.advertised.listener",
+    "rest.extension.classes",
+    "rest.basic.auth.credentials.file",
+    "rest.basic.auth.realm",
+    "access.control.allow.origin",
+    "access.control.allow.methods",
 ];
 
 /// Prefixes whose keys are passed on (converter settings, client settings).
@@ -30,6 +39,9 @@ const USED_PREFIXES: &[&str] = &[
     "producer.",
     "consumer.",
     "admin.",
+    // TLS of an https:// listener; rest/tls.rs warns about the ones it ignores.
+    "listeners.https.",
+    "ssl.",
 ];
 
 /// A standalone worker's configuration, from Kafka's worker keys.
@@ -43,6 +55,8 @@ pub struct WorkerConfig {
     pub plugin_path: Vec<PathBuf>,
     /// Host and port of the REST listener.
     pub rest_listener: (String, u16),
+    /// The REST listener is `https://`: TLS from the `listeners.https.ssl.*` keys.
+    pub rest_https: bool,
     /// `topic.tracking.enable`: record the topics each connector uses (default true).
     pub topic_tracking: bool,
     /// `topic.tracking.allow.reset`: allow `PUT /connectors/{name}/topics/reset` (default true).
@@ -71,7 +85,7 @@ impl WorkerConfig {
             // Java has no default; ours is the directory the build installs plugins into.
             None => vec![PathBuf::from("plugin.path")],
         };
-        let rest_listener = rest_listener(&props)?;
+        let (rest_listener, rest_https) = rest_listener(&props)?;
         for key in ["key.converter", "value.converter"] {
             if get(key).is_none() {
                 bail!("Missing required configuration \"{key}\" which has no default value.");
@@ -92,6 +106,7 @@ impl WorkerConfig {
             offset_flush_interval: Duration::from_millis(interval_ms),
             plugin_path,
             rest_listener,
+            rest_https,
             props,
         })
     }
@@ -121,7 +136,8 @@ impl WorkerConfig {
 }
 
 /// `listeners` (first entry) or the deprecated `rest.host.name`/`rest.port`; default `http://:8083`.
-fn rest_listener(props: &HashMap<String, String>) -> anyhow::Result<(String, u16)> {
+/// Returns the host, the port and whether the listener is `https://`.
+fn rest_listener(props: &HashMap<String, String>) -> anyhow::Result<((String, u16), bool)> {
     let listener = match props
         .get("listeners")
         .map(|v| v.trim())
@@ -137,9 +153,14 @@ fn rest_listener(props: &HashMap<String, String>) -> anyhow::Result<(String, u16
             format!("http://{host}:{port}")
         }
     };
-    let rest = listener.strip_prefix("http://").with_context(|| {
-        format!("Invalid listener {listener}: only http:// listeners are supported so far")
-    })?;
+    let lower = listener.to_ascii_lowercase();
+    let (rest, https) = if lower.starts_with("http://") {
+        (&listener["http://".len()..], false)
+    } else if lower.starts_with("https://") {
+        (&listener["https://".len()..], true)
+    } else {
+        bail!("Invalid listener {listener}: expected http://host:port or https://host:port")
+    };
     let (host, port) = rest
         .rsplit_once(':')
         .with_context(|| format!("Invalid listener {listener}: expected http://host:port"))?;
@@ -147,7 +168,7 @@ fn rest_listener(props: &HashMap<String, String>) -> anyhow::Result<(String, u16
         .parse()
         .with_context(|| format!("Invalid listener {listener}: bad port {port}"))?;
     let host = if host.is_empty() { "0.0.0.0" } else { host };
-    Ok((host.to_string(), port))
+    Ok(((host.to_string(), port), https))
 }
 
 #[cfg(test)]
@@ -192,6 +213,19 @@ mod tests {
             config(&pairs).unwrap().rest_listener,
             ("127.0.0.1".to_string(), 9999)
         );
+    }
+
+    #[test]
+    fn https_listeners_are_recognised() {
+        let mut pairs = BASE.to_vec();
+        pairs.push(("listeners", "HTTPS://localhost:8443"));
+        let c = config(&pairs).unwrap();
+        assert_eq!(c.rest_listener, ("localhost".to_string(), 8443));
+        assert!(c.rest_https);
+        assert!(!config(BASE).unwrap().rest_https);
+        pairs.push(("listeners", "ftp://localhost:21"));
+        let err = config(&pairs).unwrap_err().to_string();
+        assert!(err.contains("ftp://localhost:21"), "{err}");
     }
 
     #[test]
