@@ -84,7 +84,7 @@ fn client_pki(dir: &Path, prefix: &str) -> (PathBuf, PathBuf, PathBuf) {
     )
 }
 
-fn https_settings<'a>(keystore: &'a Path) -> Vec<(&'a str, &'a str)> {
+fn https_settings(keystore: &Path) -> Vec<(&str, &str)> {
     vec![
         ("listeners", "https://127.0.0.1:0"),
         ("listeners.https.ssl.keystore.type", "PEM"),
