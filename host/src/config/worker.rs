@@ -39,10 +39,11 @@ const USED_PREFIXES: &[&str] = &[
     "producer.",
     "consumer.",
     "admin.",
-    // TLS of an https:// listener; rest/tls.rs warns about the ones it ignores.
-    "listeners.https.",
-    "ssl.",
 ];
+
+/// Prefixes of the https listener's TLS keys, used only when the listener is `https://`
+/// (rest/tls.rs warns about the ones it ignores).
+const TLS_PREFIXES: &[&str] = &["listeners.https.", "ssl."];
 
 /// A standalone worker's configuration, from Kafka's worker keys.
 #[derive(Debug, Clone)]
@@ -118,6 +119,7 @@ impl WorkerConfig {
             .keys()
             .map(String::as_str)
             .filter(|k| !USED_KEYS.contains(k) && !USED_PREFIXES.iter().any(|p| k.starts_with(p)))
+            .filter(|k| !(self.rest_https && TLS_PREFIXES.iter().any(|p| k.starts_with(p))))
             .collect();
         unused.sort_unstable();
         unused
@@ -223,6 +225,14 @@ mod tests {
         assert_eq!(c.rest_listener, ("localhost".to_string(), 8443));
         assert!(c.rest_https);
         assert!(!config(BASE).unwrap().rest_https);
+        pairs.push(("ssl.keystore.location", "/k.pem"));
+        assert!(config(&pairs).unwrap().unused_keys().is_empty());
+        let mut plain = BASE.to_vec();
+        plain.push(("ssl.keystore.location", "/k.pem"));
+        assert_eq!(
+            config(&plain).unwrap().unused_keys(),
+            ["ssl.keystore.location"]
+        );
         pairs.push(("listeners", "ftp://localhost:21"));
         let err = config(&pairs).unwrap_err().to_string();
         assert!(err.contains("ftp://localhost:21"), "{err}");
