@@ -33,6 +33,11 @@ enum Command {
         #[command(subcommand)]
         command: PluginsCommand,
     },
+    /// REST API tools.
+    Rest {
+        #[command(subcommand)]
+        command: RestCommand,
+    },
     /// Runs only the embedded broker (librdkafka's mock cluster) until stopped, printing its
     /// address: several workers and tools can then share it through bootstrap.servers.
     EmbeddedBroker,
@@ -56,6 +61,16 @@ enum PluginsCommand {
         /// Check in this process and print one JSON verdict per file: the worker's child.
         #[arg(long, hide = true)]
         in_process: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum RestCommand {
+    /// Prints a `USER:<argon2id hash>` line for rest.basic.auth.credentials.file, reading the
+    /// password from standard input (prompted without echo on a terminal).
+    HashPassword {
+        /// The user name.
+        user: String,
     },
 }
 
@@ -86,6 +101,9 @@ fn main() -> ExitCode {
             }
             return verify_plugins(&files);
         }
+        Command::Rest {
+            command: RestCommand::HashPassword { user },
+        } => hash_password(&user),
         Command::EmbeddedBroker => run_embedded_broker(),
     };
     match result {
@@ -175,6 +193,59 @@ fn verify_plugins(files: &[PathBuf]) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
+    }
+}
+
+fn hash_password(user: &str) -> anyhow::Result<()> {
+    let password = read_password(&format!("Password for {user}: "))?;
+    println!("{}", connect::rest::credentials_line(user, &password)?);
+    Ok(())
+}
+
+/// One line from standard input without its line end; on a terminal, prompted and not echoed.
+fn read_password(prompt: &str) -> anyhow::Result<String> {
+    use std::io::{BufRead, IsTerminal, Write};
+    let stdin = std::io::stdin();
+    let mut line = String::new();
+    if stdin.is_terminal() {
+        eprint!("{prompt}");
+        let _ = std::io::stderr().flush();
+        let _echo_off = EchoOff::new();
+        stdin.lock().read_line(&mut line)?;
+        eprintln!();
+    } else {
+        stdin.lock().read_line(&mut line)?;
+    }
+    Ok(line.trim_end_matches(['\n', '\r']).to_string())
+}
+
+/// Turns terminal echo off on standard input until dropped.
+struct EchoOff(Option<libc::termios>);
+
+impl EchoOff {
+    fn new() -> EchoOff {
+        // SAFETY: tcgetattr/tcsetattr on fd 0 with a termios we own; failures leave echo on.
+        unsafe {
+            let mut saved: libc::termios = std::mem::zeroed();
+            if libc::tcgetattr(0, &mut saved) != 0 {
+                return EchoOff(None);
+            }
+            let mut quiet = saved;
+            quiet.c_lflag &= !libc::ECHO;
+            if libc::tcsetattr(0, libc::TCSANOW, &quiet) != 0 {
+                return EchoOff(None);
+            }
+            EchoOff(Some(saved))
+        }
+    }
+}
+
+impl Drop for EchoOff {
+    fn drop(&mut self) {
+        if let Some(saved) = &self.0 {
+            // SAFETY: restores the settings read in `new`.
+            unsafe { libc::tcsetattr(0, libc::TCSANOW, saved) };
+        }
     }
 }
 

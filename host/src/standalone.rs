@@ -12,7 +12,7 @@ use rdkafka::util::Timeout;
 use crate::config::{read_properties, WorkerConfig};
 use crate::kafka::{ClientSettings, EmbeddedBroker};
 use crate::plugins::{watch_plugin_path, PluginRegistry};
-use crate::rest::{self, RestState};
+use crate::rest::{self, AdvertisedUrl, RestSecurity, RestState};
 use crate::runtime::{TargetState, TaskEnv, Worker};
 use crate::storage::{ActiveTopics, FileOffsetStore, StatusStore};
 
@@ -25,6 +25,8 @@ pub fn run(worker_file: &Path, connector_files: &[PathBuf]) -> anyhow::Result<()
             "The configuration '{key}' was supplied but isn't used by this worker yet; ignoring it"
         );
     }
+    // First: a bad key, certificate or credentials file stops the worker before anything starts.
+    let security = RestSecurity::from_config(&config)?;
 
     // Kept alive until the end of `run`: dropping it stops the embedded broker.
     let (_embedded, bootstrap_servers) = match &config.bootstrap_servers {
@@ -51,8 +53,9 @@ pub fn run(worker_file: &Path, connector_files: &[PathBuf]) -> anyhow::Result<()
         .enable_all()
         .build()?;
     let listener = runtime.block_on(rest::bind(config.rest_listener.clone()))?;
-    let port = listener.local_addr()?.port();
-    let worker_id = format!("{}:{port}", advertised_host(&config.rest_listener.0));
+    let advertised = AdvertisedUrl::from_config(&config, listener.local_addr()?.port())?;
+    tracing::info!("REST API advertised as {advertised}");
+    let worker_id = advertised.worker_id();
     let clients = ClientSettings {
         bootstrap_servers,
         common: config.shared_client_settings(),
@@ -79,7 +82,7 @@ pub fn run(worker_file: &Path, connector_files: &[PathBuf]) -> anyhow::Result<()
         ready: AtomicBool::new(false),
     });
     let (stop_rest, rest_stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = runtime.spawn(rest::serve(listener, state.clone(), async {
+    let server = runtime.spawn(rest::serve(listener, state.clone(), security, async {
         let _ = rest_stopped.await;
     }));
 
@@ -140,28 +143,6 @@ pub async fn shutdown_signal() {
     #[cfg(not(unix))]
     {
         let _ = tokio::signal::ctrl_c().await;
-    }
-}
-
-/// The host part of the worker id: the listener's host, or this machine's name when the
-/// listener binds every interface (as Java's worker advertises its host name).
-fn advertised_host(listener_host: &str) -> String {
-    if listener_host != "0.0.0.0" && listener_host != "::" {
-        return listener_host.to_string();
-    }
-    let mut buf = [0u8; 256];
-    // SAFETY: the buffer is valid for its length; gethostname NUL-terminates within it.
-    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
-    let name = if rc == 0 {
-        let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
-        String::from_utf8_lossy(&buf[..end]).into_owned()
-    } else {
-        String::new()
-    };
-    if name.is_empty() {
-        "localhost".to_string()
-    } else {
-        name
     }
 }
 

@@ -836,3 +836,58 @@ pub fn build_external_plugin(crate_dir: &Path, lib_name: &str) -> PathBuf {
     built.insert(crate_dir.to_path_buf(), library.clone());
     library
 }
+
+/// What `curl` got: the status (0 when no HTTP answer came), the response headers (names
+/// lower-cased) and the body; `error` is curl's message when it failed.
+#[derive(Debug)]
+pub struct CurlResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+    pub error: String,
+}
+
+impl CurlResponse {
+    /// The first value of header `name` (lower case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body as JSON (null when it is not JSON).
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.body).unwrap_or(Value::Null)
+    }
+}
+
+/// Runs the real `curl` binary with `args` (URL included) and a 20 s limit: the client
+/// operators use, for HTTPS with `--cacert`, `--cert`/`--key`, `-u`, `-H`, `-X`.
+pub fn curl(args: &[&str]) -> CurlResponse {
+    let out = Command::new("curl")
+        .args(["--silent", "--show-error", "--include", "--max-time", "20"])
+        .args(args)
+        .output()
+        .expect("run curl (the end-to-end REST security tests need it on PATH)");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let error = String::from_utf8_lossy(&out.stderr).trim().to_string();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let mut lines = head.lines();
+    let status = lines
+        .next()
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|s| s.parse().ok())
+        .filter(|_| out.status.success())
+        .unwrap_or(0);
+    let headers = lines
+        .filter_map(|l| l.split_once(':'))
+        .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_string()))
+        .collect();
+    CurlResponse {
+        status,
+        headers,
+        body: body.to_string(),
+        error,
+    }
+}

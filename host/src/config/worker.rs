@@ -22,6 +22,15 @@ const USED_KEYS: &[&str] = &[
     "topic.tracking.enable",
     "topic.tracking.allow.reset",
     "config.providers",
+    // REST security (rest/tls.rs, auth.rs, cors.rs, advertised.rs).
+    "rest.advertised.host.name",
+    "rest.advertised.port",
+    "rest.advertised.listener",
+    "rest.extension.classes",
+    "rest.basic.auth.credentials.file",
+    "rest.basic.auth.realm",
+    "access.control.allow.origin",
+    "access.control.allow.methods",
 ];
 
 /// Prefixes whose keys are passed on (converter settings, client settings).
@@ -34,6 +43,10 @@ const USED_PREFIXES: &[&str] = &[
     "admin.",
     "config.providers.",
 ];
+
+/// Prefixes of the https listener's TLS keys, used only when the listener is `https://`
+/// (rest/tls.rs warns about the ones it ignores).
+const TLS_PREFIXES: &[&str] = &["listeners.https.", "ssl."];
 
 /// A standalone worker's configuration, from Kafka's worker keys.
 #[derive(Debug, Clone)]
@@ -49,6 +62,8 @@ pub struct WorkerConfig {
     pub plugin_path: Vec<PathBuf>,
     /// Host and port of the REST listener.
     pub rest_listener: (String, u16),
+    /// The REST listener is `https://`: TLS from the `listeners.https.ssl.*` keys.
+    pub rest_https: bool,
     /// `topic.tracking.enable`: record the topics each connector uses (default true).
     pub topic_tracking: bool,
     /// `topic.tracking.allow.reset`: allow `PUT /connectors/{name}/topics/reset` (default true).
@@ -79,7 +94,7 @@ impl WorkerConfig {
             // Java has no default; ours is the directory the build installs plugins into.
             None => vec![PathBuf::from("plugin.path")],
         };
-        let rest_listener = rest_listener(&props)?;
+        let (rest_listener, rest_https) = rest_listener(&props)?;
         for key in ["key.converter", "value.converter"] {
             if get(key).is_none() {
                 bail!("Missing required configuration \"{key}\" which has no default value.");
@@ -101,6 +116,7 @@ impl WorkerConfig {
             offset_flush_interval: Duration::from_millis(interval_ms),
             plugin_path,
             rest_listener,
+            rest_https,
             props,
         })
     }
@@ -116,6 +132,7 @@ impl WorkerConfig {
                     && !USED_PREFIXES.iter().any(|p| k.starts_with(p))
                     && !crate::kafka::is_shared_client_key(k)
             })
+            .filter(|k| !(self.rest_https && TLS_PREFIXES.iter().any(|p| k.starts_with(p))))
             .collect();
         unused.sort_unstable();
         unused
@@ -144,7 +161,8 @@ impl WorkerConfig {
 }
 
 /// `listeners` (first entry) or the deprecated `rest.host.name`/`rest.port`; default `http://:8083`.
-fn rest_listener(props: &HashMap<String, String>) -> anyhow::Result<(String, u16)> {
+/// Returns the host, the port and whether the listener is `https://`.
+fn rest_listener(props: &HashMap<String, String>) -> anyhow::Result<((String, u16), bool)> {
     let listener = match props
         .get("listeners")
         .map(|v| v.trim())
@@ -160,9 +178,14 @@ fn rest_listener(props: &HashMap<String, String>) -> anyhow::Result<(String, u16
             format!("http://{host}:{port}")
         }
     };
-    let rest = listener.strip_prefix("http://").with_context(|| {
-        format!("Invalid listener {listener}: only http:// listeners are supported so far")
-    })?;
+    let lower = listener.to_ascii_lowercase();
+    let (rest, https) = if lower.starts_with("http://") {
+        (&listener["http://".len()..], false)
+    } else if lower.starts_with("https://") {
+        (&listener["https://".len()..], true)
+    } else {
+        bail!("Invalid listener {listener}: expected http://host:port or https://host:port")
+    };
     let (host, port) = rest
         .rsplit_once(':')
         .with_context(|| format!("Invalid listener {listener}: expected http://host:port"))?;
@@ -170,7 +193,7 @@ fn rest_listener(props: &HashMap<String, String>) -> anyhow::Result<(String, u16
         .parse()
         .with_context(|| format!("Invalid listener {listener}: bad port {port}"))?;
     let host = if host.is_empty() { "0.0.0.0" } else { host };
-    Ok((host.to_string(), port))
+    Ok(((host.to_string(), port), https))
 }
 
 #[cfg(test)]
@@ -215,6 +238,27 @@ mod tests {
             config(&pairs).unwrap().rest_listener,
             ("127.0.0.1".to_string(), 9999)
         );
+    }
+
+    #[test]
+    fn https_listeners_are_recognised() {
+        let mut pairs = BASE.to_vec();
+        pairs.push(("listeners", "HTTPS://localhost:8443"));
+        let c = config(&pairs).unwrap();
+        assert_eq!(c.rest_listener, ("localhost".to_string(), 8443));
+        assert!(c.rest_https);
+        assert!(!config(BASE).unwrap().rest_https);
+        pairs.push(("ssl.keystore.location", "/k.pem"));
+        assert!(config(&pairs).unwrap().unused_keys().is_empty());
+        let mut plain = BASE.to_vec();
+        plain.push(("ssl.keystore.location", "/k.pem"));
+        assert_eq!(
+            config(&plain).unwrap().unused_keys(),
+            ["ssl.keystore.location"]
+        );
+        pairs.push(("listeners", "ftp://localhost:21"));
+        let err = config(&pairs).unwrap_err().to_string();
+        assert!(err.contains("ftp://localhost:21"), "{err}");
     }
 
     #[test]

@@ -1,7 +1,10 @@
 //! The REST API: Kafka Connect's paths, JSON shapes and error bodies, with an OpenAPI 3
 //! document generated from the handlers at `GET /openapi.json`.
 
+mod advertised;
+mod auth;
 mod connectors;
+mod cors;
 mod error;
 mod loggers;
 mod metrics;
@@ -9,8 +12,13 @@ mod model;
 mod offsets;
 mod plugins;
 mod root;
+mod security;
+mod tls;
 
+pub use advertised::AdvertisedUrl;
+pub use auth::credentials_line;
 pub use error::RestError;
+pub use security::RestSecurity;
 
 use std::net::SocketAddr;
 use std::sync::atomic::AtomicBool;
@@ -132,16 +140,33 @@ pub async fn bind(addr: (String, u16)) -> anyhow::Result<tokio::net::TcpListener
     Ok(listener)
 }
 
-/// Serves the API until `shutdown` resolves.
+/// Serves the API until `shutdown` resolves: over TLS when `security` has it, behind its
+/// authentication and CORS settings.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: Arc<RestState>,
+    security: RestSecurity,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> anyhow::Result<()> {
     let local: SocketAddr = listener.local_addr()?;
-    tracing::info!("REST API listening on http://{local}");
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown)
-        .await?;
+    let app = security.apply(router(state));
+    if security.authenticates() {
+        tracing::info!("REST API requests need basic authentication");
+    }
+    match &security.tls {
+        None => {
+            tracing::info!("REST API listening on http://{local}");
+            axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown)
+                .await?;
+        }
+        Some(config) => {
+            let listener = tls::TlsListener::new(listener, config.clone())?;
+            tracing::info!("REST API listening on https://{local}");
+            axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown)
+                .await?;
+        }
+    }
     Ok(())
 }
