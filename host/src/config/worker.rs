@@ -250,11 +250,14 @@ mod tests {
         assert!(!config(BASE).unwrap().rest_https);
         pairs.push(("ssl.keystore.location", "/k.pem"));
         assert!(config(&pairs).unwrap().unused_keys().is_empty());
+        // Top-level ssl.* also configure the Kafka clients; the listener's own keys only
+        // mean something with an https listener.
         let mut plain = BASE.to_vec();
         plain.push(("ssl.keystore.location", "/k.pem"));
+        plain.push(("listeners.https.ssl.keystore.location", "/k.pem"));
         assert_eq!(
             config(&plain).unwrap().unused_keys(),
-            ["ssl.keystore.location"]
+            ["listeners.https.ssl.keystore.location"]
         );
         pairs.push(("listeners", "ftp://localhost:21"));
         let err = config(&pairs).unwrap_err().to_string();
