@@ -26,6 +26,15 @@ pub fn subset(props: &HashMap<String, String>, prefix: &str) -> HashMap<String, 
         .collect()
 }
 
+/// A settings map from pairs, for tests.
+#[cfg(test)]
+pub fn test_props(pairs: &[(&str, &str)]) -> HashMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -380,13 +380,7 @@ pub fn is_worker_password(key: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn map(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::config::test_props as map;
 
     fn providers(pairs: &[(&str, &str)]) -> ConfigProviders {
         ConfigProviders::from_worker_props(&map(pairs)).unwrap()

@@ -226,6 +226,7 @@ pub fn consumer_config(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::test_props as map;
 
     fn settings() -> ClientSettings {
         ClientSettings {
@@ -258,13 +259,6 @@ mod tests {
         assert_eq!(config.get("group.id"), Some("connect-x"));
         assert_eq!(config.get("enable.auto.commit"), Some("false"));
         assert_eq!(config.get("auto.offset.reset"), Some("earliest"));
-    }
-
-    fn map(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
     }
 
     #[test]

@@ -76,13 +76,7 @@ pub fn layer(props: &HashMap<String, String>) -> anyhow::Result<Option<CorsLayer
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn props(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
+    use crate::config::test_props as props;
 
     #[test]
     fn off_unless_an_origin_is_set() {

@@ -233,14 +233,8 @@ fn check_unique(aliases: &[String], key: &str, errors: &mut Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::test_props as props;
     use plugin_abi::data::Value;
-
-    fn props(pairs: &[(&str, &str)]) -> HashMap<String, String> {
-        pairs
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
-    }
 
     fn build(p: &HashMap<String, String>) -> Result<TransformChain, Vec<String>> {
         TransformChain::from_config(p, &PluginRegistry::default())
