@@ -6,6 +6,6 @@ mod retry;
 mod worker;
 
 pub use connector::{common_definitions, sink_errors, ConnectorConfig, ConnectorType};
-pub use properties::{read_properties, subset};
+pub use properties::{parse_properties, read_properties, subset};
 pub use retry::{Failure, RetryPolicy};
 pub use worker::WorkerConfig;
