@@ -2,7 +2,9 @@
 //!
 //! - `plugins [--release]`: builds the shipped plugin libraries into `plugin.path/`;
 //! - `demo [--seconds N]`: the quickstart: file → topic → file on the embedded broker;
-//! - `test`: everything CI checks: formatting, clippy, unit and end-to-end tests;
+//! - `test`: everything CI checks: formatting, clippy, unit and end-to-end tests, short fuzz runs;
+//! - `fuzz [--seconds N] [TARGET…]`: the cargo-fuzz targets of `fuzz/`, N seconds each
+//!   (docs/fuzzing.md);
 //! - `bench`: throughput against the raw client, start-up time, memory (see BENCHMARKS.md).
 
 mod bench;
@@ -22,9 +24,10 @@ fn main() -> ExitCode {
         Some("plugins") => install_plugins(args.iter().any(|a| a == "--release")),
         Some("demo") => demo(seconds_arg(&args)),
         Some("test") => test(),
+        Some("fuzz") => fuzz(seconds_arg(&args).unwrap_or(60), &fuzz_targets_arg(&args)),
         Some("bench") => bench::bench(args.iter().any(|a| a == "--startup-only")),
         _ => Err(
-            "usage: cargo xtask plugins [--release] | demo [--seconds N] | test | bench [--startup-only]"
+            "usage: cargo xtask plugins [--release] | demo [--seconds N] | test | fuzz [--seconds N] [TARGET…] | bench [--startup-only]"
                 .to_string(),
         ),
     };
@@ -40,6 +43,20 @@ fn main() -> ExitCode {
 fn seconds_arg(args: &[String]) -> Option<u64> {
     let i = args.iter().position(|a| a == "--seconds")?;
     args.get(i + 1)?.parse().ok()
+}
+
+/// The target names after `fuzz`, without `--seconds N`.
+fn fuzz_targets_arg(args: &[String]) -> Vec<&str> {
+    let mut targets = Vec::new();
+    let mut rest = args.iter().skip(1);
+    while let Some(arg) = rest.next() {
+        if arg == "--seconds" {
+            rest.next();
+        } else {
+            targets.push(arg.as_str());
+        }
+    }
+    targets
 }
 
 fn root() -> PathBuf {
@@ -224,6 +241,87 @@ pub(crate) fn ensure_tansu() -> Result<PathBuf> {
     Ok(bin)
 }
 
+/// cargo-fuzz, pinned. It runs on the stable toolchain with `--sanitizer none`: the
+/// coverage instrumentation it asks rustc for (`-Cpasses=sancov-module`) is stable, only
+/// the sanitizers need nightly.
+const CARGO_FUZZ_VERSION: &str = "0.13.2";
+
+/// The targets of `fuzz/fuzz_targets/`.
+const FUZZ_TARGETS: &[&str] = &["properties", "json_converter", "rest_bodies"];
+
+/// How long `cargo xtask test` fuzzes each target.
+const FUZZ_TEST_SECONDS: u64 = 20;
+
+/// The cargo-fuzz binary, installed from crates.io when missing (about 2.5 minutes on 2 cores).
+fn ensure_cargo_fuzz() -> Result<PathBuf> {
+    let install_root = tool_cache().join(format!("cargo-fuzz-{CARGO_FUZZ_VERSION}"));
+    let bin = install_root
+        .join("bin")
+        .join(format!("cargo-fuzz{}", std::env::consts::EXE_SUFFIX));
+    if bin.exists() {
+        return Ok(bin);
+    }
+    run(
+        "install cargo-fuzz (once per machine)",
+        cargo()
+            .args([
+                "install",
+                "cargo-fuzz",
+                "--version",
+                CARGO_FUZZ_VERSION,
+                "--locked",
+                "--root",
+            ])
+            .arg(&install_root),
+    )?;
+    Ok(bin)
+}
+
+/// Fuzzes each target (all when `targets` is empty) for `seconds`, starting from the
+/// committed corpus `fuzz/corpus/<target>/`; new inputs go to `fuzz/target/corpus/<target>/`,
+/// crashes to `fuzz/artifacts/<target>/`. The first run builds `fuzz/` in its own target
+/// directory (a few minutes), later runs only what changed.
+fn fuzz(seconds: u64, targets: &[&str]) -> Result {
+    for target in targets {
+        if !FUZZ_TARGETS.contains(target) {
+            return Err(format!(
+                "no fuzz target {target}: the targets are {}",
+                FUZZ_TARGETS.join(", ")
+            ));
+        }
+    }
+    let targets = if targets.is_empty() {
+        FUZZ_TARGETS
+    } else {
+        targets
+    };
+    let cargo_fuzz = ensure_cargo_fuzz()?;
+    let fuzz_dir = root().join("fuzz");
+    for target in targets {
+        let scratch = fuzz_dir.join("target").join("corpus").join(target);
+        std::fs::create_dir_all(&scratch)
+            .map_err(|e| format!("create {}: {e}", scratch.display()))?;
+        run(
+            &format!("fuzz {target} for {seconds} s"),
+            Command::new(&cargo_fuzz)
+                .current_dir(&fuzz_dir)
+                // fuzz/ is its own workspace with its own target directory: instrumented
+                // builds must not share the workspace's.
+                .env_remove("CARGO_TARGET_DIR")
+                .args(["fuzz", "run", "--sanitizer", "none", target])
+                .arg(&scratch)
+                .arg(Path::new("corpus").join(target))
+                .args([
+                    "--",
+                    &format!("-max_total_time={seconds}"),
+                    "-timeout=10",
+                    "-print_final_stats=1",
+                ]),
+        )?;
+    }
+    Ok(())
+}
+
 /// Everything CI runs.
 fn test() -> Result {
     let started = Instant::now();
@@ -256,6 +354,8 @@ fn test() -> Result {
             .env("TANSU_BIN", &tansu)
             .env("PYTHON_TOOLS_BIN", &python_tools),
     )?;
+    // The corpus replays in `cargo test` (host/tests/fuzz_corpus.rs); this fuzzes anew.
+    fuzz(FUZZ_TEST_SECONDS, &[])?;
     eprintln!(
         "xtask: all checks passed in {:.0} s",
         started.elapsed().as_secs_f64()

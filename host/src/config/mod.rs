@@ -9,7 +9,7 @@ mod worker;
 pub use connector::{common_definitions, sink_errors, ConnectorConfig, ConnectorType};
 #[cfg(test)]
 pub use properties::test_props;
-pub use properties::{read_properties, subset};
+pub use properties::{parse_properties, read_properties, subset};
 pub use providers::{ConfigProviders, Redactor};
 pub use retry::{Failure, RetryPolicy};
 pub use worker::WorkerConfig;

@@ -645,9 +645,21 @@ fn decimal_bytes(text: &str, scale: i32) -> Result<Vec<u8>, ConversionError> {
     };
     let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
     let mut digits = format!("{int}{frac}");
-    let shift = scale + exponent - frac.len() as i32;
+    // In i64: a scale and an exponent near i32's limits must not overflow.
+    let shift = i64::from(scale) + i64::from(exponent) - frac.len() as i64;
     if shift >= 0 {
-        digits.push_str(&"0".repeat(shift as usize));
+        let significant = digits.trim_start_matches('0').len() as i64;
+        if significant == 0 {
+            digits.clear();
+        } else if significant + shift > 39 {
+            // An i128 has at most 39 digits: checked before the zeros are written, since a
+            // scale from the record's own schema could ask for gigabytes of them.
+            return Err(err(format!(
+                "Decimal {text} at scale {scale} does not fit in 16 bytes"
+            )));
+        } else {
+            digits.push_str(&"0".repeat(shift as usize));
+        }
     } else {
         let cut = digits.len().saturating_sub(shift.unsigned_abs() as usize);
         if digits[cut..].bytes().any(|b| b != b'0') {
@@ -834,6 +846,20 @@ mod tests {
         assert_eq!(decimal_bytes("-0.05", 2).unwrap(), vec![0xfb]);
         // 150 needs a leading zero byte to stay positive in two's complement.
         assert_eq!(decimal_bytes("1.5e2", 0).unwrap(), vec![0, 150]);
+    }
+
+    #[test]
+    fn a_huge_decimal_scale_is_refused_without_allocating_its_zeros() {
+        // Found by fuzzing: scale 1810357408 made reading this record allocate 1.8 GB.
+        let c = converter(&[]);
+        let record = br#"{"schema":{"type":"bytes","optional":true,"name":"org.apache.kafka.connect.data.Decimal","parameters":{"scale":"1810357408"}},"payload":449380}"#;
+        let e = c.to_connect("t", Some(record)).unwrap_err();
+        assert!(e.0.contains("does not fit in 16 bytes"), "{e}");
+        // A scale and an exponent whose sum overflows i32 are refused too, not a panic.
+        assert!(decimal_bytes("1e300", i32::MAX).is_err());
+        assert!(decimal_bytes("1e-300", i32::MIN).is_err());
+        // Zero fits at any scale.
+        assert_eq!(decimal_bytes("0", i32::MAX).unwrap(), vec![0]);
     }
 
     #[test]
