@@ -278,7 +278,7 @@ impl PluginRegistry {
     }
 
     fn refuse(&self, file: &Path, error: &LoadError) {
-        self.remember(file, None, false);
+        self.record(file, FileIdentity::of(file), None, false);
         tracing::warn!(file = %file.display(), "skipping plugin file: {error}");
     }
 
@@ -292,15 +292,14 @@ impl PluginRegistry {
     ) -> Option<LoadError> {
         let plugins = self.read();
         classes.iter().find_map(|c| {
-            let same = |class: &str, version: &str| class == c.class && version == c.version;
-            let registered = plugins
-                .iter()
-                .find(|p| !p.is_from(file) && same(&p.class, &p.version))
-                .map(|p| p.location());
+            let registered = registered_elsewhere(&plugins, file, &c.class, &c.version);
             let in_batch = || {
                 accepted
                     .iter()
-                    .find(|(_, cs)| cs.iter().any(|o| same(&o.class, &o.version)))
+                    .find(|(_, cs)| {
+                        cs.iter()
+                            .any(|o| o.class == c.class && o.version == c.version)
+                    })
                     .map(|(f, _)| f.display().to_string())
             };
             registered.or_else(in_batch).map(|location| {
@@ -328,16 +327,11 @@ impl PluginRegistry {
         // A replaced file's classes leave the registry (running connectors keep theirs).
         plugins.retain(|p| !p.is_from(path));
         for d in &descriptors {
-            if let Some(existing) = plugins
-                .iter()
-                .find(|p| p.class == d.class.as_str() && p.version == d.version.as_str())
-            {
-                let error = LoadError::Duplicate(
-                    format!("{} version {}", d.class, d.version),
-                    existing.location(),
-                );
+            if let Some(location) = registered_elsewhere(&plugins, path, &d.class, &d.version) {
+                let error =
+                    LoadError::Duplicate(format!("{} version {}", d.class, d.version), location);
                 drop(plugins);
-                self.remember(path, Some(sha256), false);
+                self.record(path, identity, Some(sha256), false);
                 return Err(error);
             }
         }
@@ -353,34 +347,24 @@ impl PluginRegistry {
             ));
         }
         drop(plugins);
-        if let Some(identity) = identity {
-            self.lock_files().insert(
-                path.to_path_buf(),
-                FileState {
-                    identity,
-                    sha256: Some(sha256.to_string()),
-                    loaded: true,
-                },
-            );
-        }
+        self.record(path, identity, Some(sha256), true);
         Ok(count)
     }
 
     /// Looks at a file under `plugin.path` again (hot discovery): loads it when it is new
-    /// or its content changed, forgets its classes when it is gone. Returns whether the
-    /// registry changed.
-    pub fn refresh_file(&self, root: &Path, path: &Path) -> bool {
+    /// or its content changed (logging the outcome as at start-up), forgets its classes
+    /// when it is gone.
+    pub fn refresh_file(&self, root: &Path, path: &Path) {
         let Some(identity) = FileIdentity::of(path) else {
-            let removed = self.lock_files().remove(path).is_some_and(|f| f.loaded);
-            if removed {
+            if self.lock_files().remove(path).is_some_and(|f| f.loaded) {
                 self.write().retain(|p| !p.is_from(path));
                 tracing::info!(file = %path.display(), "plugin file removed: its classes are no longer offered (running connectors keep them)");
             }
-            return removed;
+            return;
         };
         let known = self.lock_files().get(path).cloned();
         if known.as_ref().is_some_and(|k| k.identity == identity) {
-            return false;
+            return;
         }
         if let Some(sha) = known.as_ref().and_then(|k| k.sha256.clone()) {
             // Touched or copied again with the same bytes: nothing to do.
@@ -388,25 +372,31 @@ impl PluginRegistry {
                 if let Some(k) = self.lock_files().get_mut(path) {
                     k.identity = identity;
                 }
-                return false;
+                return;
             }
         }
-        let before = self.all().len();
         self.load_files(&[(root.to_path_buf(), path.to_path_buf())]);
-        before != self.all().len() || self.lock_files().get(path).is_some_and(|f| f.loaded)
     }
 
-    /// Notes a file that was refused, so only a change to it makes it worth another look.
-    fn remember(&self, path: &Path, sha256: Option<&str>, loaded: bool) {
-        if let Some(identity) = FileIdentity::of(path) {
+    /// Notes what a file was when it was last looked at, so only a change to it makes it
+    /// worth another look. A path once loaded stays `loaded`: its name is taken in the
+    /// dynamic loader, so later content is loaded from a private copy.
+    fn record(
+        &self,
+        path: &Path,
+        identity: Option<FileIdentity>,
+        sha256: Option<&str>,
+        loaded: bool,
+    ) {
+        if let Some(identity) = identity {
             let mut files = self.lock_files();
-            let previous_loaded = files.get(path).is_some_and(|f| f.loaded);
+            let loaded = loaded || files.get(path).is_some_and(|f| f.loaded);
             files.insert(
                 path.to_path_buf(),
                 FileState {
                     identity,
                     sha256: sha256.map(str::to_string),
-                    loaded: loaded || previous_loaded,
+                    loaded,
                 },
             );
         }
@@ -573,6 +563,19 @@ impl PluginRegistry {
         }
         newest_in(matches, version, name)
     }
+}
+
+/// Where `class` in `version` is registered from, if from another file than `file`.
+fn registered_elsewhere(
+    plugins: &[Arc<PluginInfo>],
+    file: &Path,
+    class: &str,
+    version: &str,
+) -> Option<String> {
+    plugins
+        .iter()
+        .find(|p| !p.is_from(file) && p.class == class && p.version == version)
+        .map(|p| p.location())
 }
 
 /// The newest of one class's versions that `version` accepts.

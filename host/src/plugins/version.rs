@@ -173,9 +173,14 @@ pub fn requested_version(
     let key = format!("{prefix}plugin.version");
     match props.get(&key) {
         None => Ok(None),
-        Some(spec) => VersionRange::parse(spec)
-            .map_err(|e| format!("Invalid value {spec} for configuration {key}: {e}")),
+        Some(spec) => parse_setting(&key, spec),
     }
+}
+
+/// The value of the setting `key` as a version requirement, its error naming the key.
+pub fn parse_setting(key: &str, spec: &str) -> Result<Option<VersionRange>, String> {
+    VersionRange::parse(spec)
+        .map_err(|e| format!("Invalid value {spec} for configuration {key}: {e}"))
 }
 
 /// The version of the classes built into this worker.

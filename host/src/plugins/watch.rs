@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use notify::event::{AccessKind, AccessMode};
 use notify::{EventKind, RecursiveMode, Watcher};
 
-use super::loader::is_library_name;
+use super::loader::{is_library_name, scan_plugin_path};
 use super::registry::PluginRegistry;
 
 /// How long a file must go without events before it is opened.
@@ -92,9 +92,7 @@ fn settle_and_load(
             let Some(root) = roots.iter().find(|r| file.starts_with(r)) else {
                 continue;
             };
-            if registry.refresh_file(root, &file) {
-                tracing::info!(file = %file.display(), "plugin.path changed: the plugin list is updated");
-            }
+            registry.refresh_file(root, &file);
         }
     }
 }
@@ -113,12 +111,9 @@ fn changes_content(kind: &EventKind) -> bool {
 /// directory that was moved in.
 fn library_files_at(path: &Path) -> Vec<PathBuf> {
     if path.is_dir() {
-        return walkdir::WalkDir::new(path)
-            .follow_links(true)
+        return scan_plugin_path(std::slice::from_ref(&path.to_path_buf()))
             .into_iter()
-            .filter_map(Result::ok)
-            .filter(|e| e.file_type().is_file() && is_library_name(e.path()))
-            .map(|e| e.into_path())
+            .map(|(_, file)| file)
             .collect();
     }
     if is_library_name(path) {

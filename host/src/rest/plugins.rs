@@ -284,16 +284,13 @@ fn validate_config(
             newest
         }
     };
-    for which in ["key.converter.", "value.converter.", "header.converter."] {
-        if let Err(e) = requested_version(&props, which) {
-            extra
-                .entry(match which {
-                    "key.converter." => "key.converter.plugin.version",
-                    "value.converter." => "value.converter.plugin.version",
-                    _ => "header.converter.plugin.version",
-                })
-                .or_default()
-                .push(e);
+    for (prefix, key) in [
+        ("key.converter.", "key.converter.plugin.version"),
+        ("value.converter.", "value.converter.plugin.version"),
+        ("header.converter.", "header.converter.plugin.version"),
+    ] {
+        if let Err(e) = requested_version(&props, prefix) {
+            extra.entry(key).or_default().push(e);
         }
     }
     if let Some(included) = props.get("connector.class") {

@@ -7,7 +7,7 @@ use crate::data::{
     built_in_header_converter, new_converter, Converter, HeaderConverter, PluginConverter,
     PluginHeaderConverter, SIMPLE_HEADER_CONVERTER,
 };
-use crate::plugins::version::{check_built_in, VersionRange};
+use crate::plugins::version::{check_built_in, parse_setting, VersionRange};
 use crate::plugins::PluginRegistry;
 
 /// Takes `plugin.version` out of a converter's settings (it picks the class's version; the
@@ -18,9 +18,7 @@ fn plugin_version(
 ) -> Result<Option<VersionRange>, String> {
     match props.remove("plugin.version") {
         None => Ok(None),
-        Some(spec) => VersionRange::parse(&spec).map_err(|e| {
-            format!("Invalid value {spec} for configuration {which}.plugin.version: {e}")
-        }),
+        Some(spec) => parse_setting(&format!("{which}.plugin.version"), &spec),
     }
 }
 
