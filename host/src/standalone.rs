@@ -14,7 +14,7 @@ use crate::kafka::{ClientSettings, EmbeddedBroker};
 use crate::plugins::{watch_plugin_path, PluginRegistry};
 use crate::rest::{self, AdvertisedUrl, RestSecurity, RestState};
 use crate::runtime::{TargetState, TaskEnv, Worker};
-use crate::storage::{ActiveTopics, FileOffsetStore, StatusStore};
+use crate::storage::{ActiveTopics, OffsetStore, StatusStore};
 
 /// Runs a standalone worker until SIGINT or SIGTERM.
 pub fn run(worker_file: &Path, connector_files: &[PathBuf]) -> anyhow::Result<()> {
@@ -46,7 +46,7 @@ pub fn run(worker_file: &Path, connector_files: &[PathBuf]) -> anyhow::Result<()
     let registry = Arc::new(PluginRegistry::load(&config.plugin_path));
     // New libraries dropped into plugin.path are loaded while the worker runs.
     let _plugin_watch = watch_plugin_path(registry.clone(), &config.plugin_path);
-    let offsets = Arc::new(FileOffsetStore::open(&config.offsets_file)?);
+    let offsets = Arc::new(OffsetStore::open(&config.offsets_file)?);
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .thread_name("rest")

@@ -1,11 +1,13 @@
 //! Configuration files and settings: Java `.properties` files, worker and connector configs.
 
 mod connector;
+pub mod distributed;
 mod properties;
 pub mod providers;
 mod retry;
 mod worker;
 
+pub use distributed::{DistributedConfig, Protocol};
 pub use connector::{common_definitions, sink_errors, ConnectorConfig, ConnectorType};
 #[cfg(test)]
 pub use properties::test_props;

@@ -31,6 +31,21 @@ const USED_KEYS: &[&str] = &[
     "rest.basic.auth.realm",
     "access.control.allow.origin",
     "access.control.allow.methods",
+    // Distributed mode (config/distributed.rs).
+    "group.id",
+    "config.storage.topic",
+    "config.storage.replication.factor",
+    "offset.storage.topic",
+    "offset.storage.replication.factor",
+    "offset.storage.partitions",
+    "status.storage.topic",
+    "status.storage.replication.factor",
+    "status.storage.partitions",
+    "session.timeout.ms",
+    "heartbeat.interval.ms",
+    "rebalance.timeout.ms",
+    "scheduled.rebalance.max.delay.ms",
+    "connect.protocol",
 ];
 
 /// Prefixes whose keys are passed on (converter settings, client settings).
@@ -71,13 +86,25 @@ pub struct WorkerConfig {
 }
 
 impl WorkerConfig {
+    /// A standalone worker's configuration.
     pub fn from_props(props: HashMap<String, String>) -> anyhow::Result<WorkerConfig> {
+        Self::parse(props, true)
+    }
+
+    /// A distributed worker's: offsets go to `offset.storage.topic`, not to a file.
+    pub fn distributed(props: HashMap<String, String>) -> anyhow::Result<WorkerConfig> {
+        Self::parse(props, false)
+    }
+
+    fn parse(props: HashMap<String, String>, standalone: bool) -> anyhow::Result<WorkerConfig> {
         let providers = super::ConfigProviders::from_worker_props(&props)?;
         let props = providers.resolve(&props)?;
         let get = |k: &str| props.get(k).map(|v| v.trim()).filter(|v| !v.is_empty());
-        let offsets_file = get("offset.storage.file.filename")
-            .context("Missing required configuration \"offset.storage.file.filename\" which has no default value.")?
-            .into();
+        let offsets_file = match get("offset.storage.file.filename") {
+            Some(file) => file.into(),
+            None if standalone => bail!("Missing required configuration \"offset.storage.file.filename\" which has no default value."),
+            None => PathBuf::new(),
+        };
         let interval_ms: u64 = match get("offset.flush.interval.ms") {
             None => 60_000,
             Some(v) => v.parse().with_context(|| {

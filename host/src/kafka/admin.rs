@@ -59,13 +59,29 @@ pub fn ensure_topic(
     topic: &str,
     replication: i32,
 ) -> Result<(), String> {
+    ensure_topic_with(settings, topic, 1, replication, &[])
+}
+
+/// Creates `topic` unless it exists, with `partitions` partitions and the given topic
+/// configuration (`cleanup.policy=compact` for the worker's internal topics); a replication
+/// factor the cluster cannot meet falls back to the broker's default, with a WARN.
+pub fn ensure_topic_with(
+    settings: &ClientSettings,
+    topic: &str,
+    partitions: i32,
+    replication: i32,
+    config: &[(&str, &str)],
+) -> Result<(), String> {
     if topic_exists(settings, topic) {
         return Ok(());
     }
     let admin = admin_client(settings)?;
     let options = AdminOptions::new().request_timeout(Some(TIMEOUT));
     let create = |rf: i32| {
-        let new = NewTopic::new(topic, 1, TopicReplication::Fixed(rf));
+        let mut new = NewTopic::new(topic, partitions, TopicReplication::Fixed(rf));
+        for (key, value) in config {
+            new = new.set(key, value);
+        }
         block_on(admin.create_topics([&new], &options))
     };
     match create(replication)?.map_err(|e| e.to_string())?.pop() {

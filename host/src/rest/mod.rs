@@ -31,14 +31,14 @@ use utoipa::openapi::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::runtime::Worker;
+use crate::runtime::Herder;
 
 /// Request bodies are connector configurations: 1 MiB is far more than any needs.
 const BODY_LIMIT: usize = 1024 * 1024;
 
 /// What handlers share.
 pub struct RestState {
-    pub worker: Arc<Worker>,
+    pub worker: Arc<dyn Herder>,
     pub kafka_cluster_id: String,
     /// Set once the connectors given at start-up are created (`GET /health`).
     pub ready: AtomicBool,
@@ -49,10 +49,10 @@ type Shared = State<Arc<RestState>>;
 /// Runs `work` on a blocking thread: worker changes call into plugins and join threads.
 async fn blocking<T: Send + 'static>(
     state: &Arc<RestState>,
-    work: impl FnOnce(&Worker) -> T + Send + 'static,
+    work: impl FnOnce(&dyn Herder) -> T + Send + 'static,
 ) -> Result<T, RestError> {
     let worker = state.worker.clone();
-    tokio::task::spawn_blocking(move || work(&worker))
+    tokio::task::spawn_blocking(move || work(worker.as_ref()))
         .await
         .map_err(|e| RestError::internal(format!("the request failed in the worker: {e}")))
 }

@@ -10,7 +10,7 @@ use super::model::{MessageBody, OffsetsBody, PartitionOffset};
 use super::{blocking, RestError, Shared};
 use crate::config::{ConnectorConfig, ConnectorType};
 use crate::kafka::group_offsets::{self, sink_group, GroupOffset, TopicSelection};
-use crate::runtime::{Worker, WorkerError};
+use crate::runtime::{Herder, WorkerError};
 
 /// `GET /connectors/{name}/offsets`.
 #[utoipa::path(get, path = "/connectors/{name}/offsets", tag = "offsets",
@@ -28,7 +28,7 @@ pub async fn get(
     Ok(axum::Json(OffsetsBody { offsets }))
 }
 
-fn read(worker: &Worker, name: &str) -> Result<Vec<PartitionOffset>, WorkerError> {
+fn read(worker: &dyn Herder, name: &str) -> Result<Vec<PartitionOffset>, WorkerError> {
     let (config, kind, _) = worker.offsets_target(name)?;
     Ok(match kind {
         ConnectorType::Source => worker
@@ -71,7 +71,7 @@ fn read(worker: &Worker, name: &str) -> Result<Vec<PartitionOffset>, WorkerError
 pub async fn alter(
     State(state): Shared,
     Path(name): Path<String>,
-    Json(body): Json<OffsetsBody>,
+    Json(mut body): Json<OffsetsBody>,
 ) -> Result<axum::Json<MessageBody>, RestError> {
     if body.offsets.is_empty() {
         return Err(RestError::bad_request(
@@ -79,9 +79,9 @@ pub async fn alter(
         ));
     }
     blocking(&state, move |w| {
-        w.with_stopped(&name, |config, kind| match kind {
-            ConnectorType::Source => alter_source(w, &name, body.offsets),
-            ConnectorType::Sink => alter_sink(w, config, body.offsets),
+        w.with_stopped(&name, &mut |config, kind| match kind {
+            ConnectorType::Source => alter_source(w, &name, std::mem::take(&mut body.offsets)),
+            ConnectorType::Sink => alter_sink(w, config, std::mem::take(&mut body.offsets)),
         })
     })
     .await??;
@@ -91,7 +91,7 @@ pub async fn alter(
 }
 
 fn alter_source(
-    worker: &Worker,
+    worker: &dyn Herder,
     name: &str,
     offsets: Vec<PartitionOffset>,
 ) -> Result<(), WorkerError> {
@@ -120,7 +120,7 @@ fn alter_source(
 }
 
 fn alter_sink(
-    worker: &Worker,
+    worker: &dyn Herder,
     config: &ConnectorConfig,
     offsets: Vec<PartitionOffset>,
 ) -> Result<(), WorkerError> {
@@ -181,7 +181,7 @@ pub async fn reset(
     Path(name): Path<String>,
 ) -> Result<axum::Json<MessageBody>, RestError> {
     blocking(&state, move |w| {
-        w.with_stopped(&name, |config, kind| match kind {
+        w.with_stopped(&name, &mut |config, kind| match kind {
             ConnectorType::Source => w
                 .env()
                 .offsets

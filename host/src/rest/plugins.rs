@@ -16,7 +16,7 @@ use crate::config::providers::is_worker_password;
 use crate::config::{common_definitions, ConnectorConfig, ConnectorType, Redactor};
 use crate::plugins::version::{requested_version, VersionRange};
 use crate::plugins::{PluginInfo, PluginSource};
-use crate::runtime::Worker;
+use crate::runtime::Herder;
 use crate::transforms::TransformChain;
 
 /// One installed plugin class.
@@ -130,7 +130,7 @@ pub async fn config(
 
 /// The newest version (in `version`, when given) of the class or alias `name`.
 fn find_plugin(
-    worker: &Worker,
+    worker: &dyn Herder,
     name: &str,
     version: Option<&VersionRange>,
 ) -> Option<std::sync::Arc<PluginInfo>> {
@@ -157,7 +157,7 @@ pub struct VersionQuery {
 }
 
 fn plugin_definitions(
-    worker: &Worker,
+    worker: &dyn Herder,
     name: &str,
     version: Option<String>,
 ) -> Result<ConfigDef, RestError> {
@@ -258,7 +258,7 @@ pub async fn validate(
 }
 
 fn validate_config(
-    worker: &Worker,
+    worker: &dyn Herder,
     name: &str,
     mut props: HashMap<String, String>,
 ) -> Result<ConfigInfosBody, RestError> {

@@ -13,7 +13,7 @@ use plugin_abi::ffi::{
 };
 use plugin_abi::sink::TopicPartition;
 
-use crate::storage::FileOffsetStore;
+use crate::storage::OffsetStore;
 
 /// Flags a connector raises from its own threads.
 #[derive(Default)]
@@ -40,7 +40,7 @@ pub fn connector_context(signals: Arc<ConnectorSignals>) -> HostConnectorContext
 
 struct SourceCtx {
     connector: String,
-    offsets: Arc<FileOffsetStore>,
+    offsets: Arc<OffsetStore>,
     stopping: Arc<AtomicBool>,
 }
 
@@ -55,7 +55,7 @@ impl HostSourceTaskContext for SourceCtx {
 
 pub fn source_task_context(
     connector: &str,
-    offsets: Arc<FileOffsetStore>,
+    offsets: Arc<OffsetStore>,
     stopping: Arc<AtomicBool>,
 ) -> HostSourceTaskContextBox {
     HostSourceTaskContext_TO::from_value(

@@ -3,6 +3,7 @@
 mod contexts;
 mod converters;
 mod errors;
+mod herder;
 mod offset_committer;
 mod offset_tracker;
 mod sink_task;
@@ -10,6 +11,7 @@ mod source_task;
 mod task;
 mod worker;
 
+pub use herder::{Herder, OffsetChange};
 pub use offset_tracker::OffsetTracker;
 pub use task::TaskEnv;
 pub use worker::{ConnectorInfo, TargetState, Worker, WorkerError};

@@ -10,7 +10,7 @@ use std::time::Duration;
 use super::offset_tracker::OffsetTracker;
 use super::task::sleep_unless_stopping;
 use crate::metrics::TaskMetrics;
-use crate::storage::FileOffsetStore;
+use crate::storage::OffsetStore;
 
 /// The committing thread of one source task.
 pub struct OffsetCommitter {
@@ -21,7 +21,7 @@ pub struct OffsetCommitter {
 struct Shared {
     connector: String,
     tracker: Arc<OffsetTracker>,
-    store: Arc<FileOffsetStore>,
+    store: Arc<OffsetStore>,
     stopping: AtomicBool,
     /// Successful commits so far: the task's `commit()` hook follows it.
     commits: AtomicU64,
@@ -54,7 +54,7 @@ impl OffsetCommitter {
     pub fn spawn(
         connector: &str,
         tracker: Arc<OffsetTracker>,
-        store: Arc<FileOffsetStore>,
+        store: Arc<OffsetStore>,
         interval: Duration,
         metrics: Arc<TaskMetrics>,
     ) -> std::io::Result<Self> {

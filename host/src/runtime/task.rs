@@ -13,13 +13,13 @@ use crate::config::WorkerConfig;
 use crate::kafka::ClientSettings;
 use crate::metrics::{Metrics, TaskKind, TaskMetrics};
 use crate::plugins::{PluginInfo, PluginRegistry};
-use crate::storage::{ActiveTopics, FileOffsetStore, State, StatusStore};
+use crate::storage::{ActiveTopics, OffsetStore, State, StatusStore};
 
 /// The worker's services every task uses.
 pub struct TaskEnv {
     pub worker: Arc<WorkerConfig>,
     pub clients: ClientSettings,
-    pub offsets: Arc<FileOffsetStore>,
+    pub offsets: Arc<OffsetStore>,
     pub status: Arc<StatusStore>,
     pub topics: Arc<ActiveTopics>,
     /// Every plugin class: tasks find their transforms here.

@@ -828,11 +828,11 @@ impl Worker {
     }
 
     /// Runs `change` on a stopped connector's offsets, with no other change in between.
-    pub fn with_stopped<T>(
+    pub fn with_stopped(
         &self,
         name: &str,
-        change: impl FnOnce(&ConnectorConfig, ConnectorType) -> Result<T, WorkerError>,
-    ) -> Result<T, WorkerError> {
+        change: super::OffsetChange<'_>,
+    ) -> Result<(), WorkerError> {
         let _change = self.change();
         let (config, kind, target) = self.offsets_target(name)?;
         if target != TargetState::Stopped {

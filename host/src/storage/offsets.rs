@@ -1,26 +1,38 @@
-//! Standalone source offsets in `offset.storage.file.filename`, as JSON, written atomically.
+//! Source offsets: in standalone mode in `offset.storage.file.filename`, as JSON, written
+//! atomically; in distributed mode in `offset.storage.topic`.
 //!
-//! The file holds entries keyed as Java's offset topic is: `["<connector>", {partition}]`
-//! with the offset map as value, so the data reads the same in both modes.
+//! Both hold entries keyed as Java's offset topic is: `["<connector>", {partition}]` with the
+//! offset map as value, so the data reads the same in both modes.
 
 use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use anyhow::Context;
 use plugin_abi::data::Value;
 use serde_json::{json, Value as Json};
 
+use super::kafka_log::{KafkaLog, TopicSpec};
 use crate::data::schemaless::{from_json, to_json};
+use crate::kafka::ClientSettings;
 
-/// Source offsets of every connector of a standalone worker.
-pub struct FileOffsetStore {
-    path: PathBuf,
-    /// Key (`["connector",{partition}]` as JSON text) → offset.
-    offsets: Mutex<BTreeMap<String, Json>>,
-    /// Serializes writers of the file.
+/// Key (`["connector",{partition}]` as JSON text) → offset.
+type Offsets = BTreeMap<String, Json>;
+
+/// Where offsets are kept.
+enum Backend {
+    File(PathBuf),
+    Topic(KafkaLog),
+}
+
+/// Source offsets of every connector.
+pub struct OffsetStore {
+    backend: Backend,
+    /// In distributed mode also updated by the topic's follower: other workers' writes.
+    offsets: Arc<Mutex<Offsets>>,
+    /// Serializes writers.
     write_lock: Mutex<()>,
 }
 
@@ -28,9 +40,47 @@ fn key(connector: &str, partition: &Value) -> String {
     json!([connector, to_json(partition)]).to_string()
 }
 
-impl FileOffsetStore {
+impl OffsetStore {
+    /// Distributed mode: the offsets topic, read to its end and followed from then on.
+    pub fn on_topic(
+        clients: &ClientSettings,
+        spec: &TopicSpec,
+        client_id: &str,
+    ) -> anyhow::Result<OffsetStore> {
+        let offsets: Arc<Mutex<Offsets>> = Arc::default();
+        let follower = offsets.clone();
+        let log = KafkaLog::start(
+            clients,
+            spec,
+            client_id,
+            Box::new(move |key, value, _| {
+                let Ok(key) = serde_json::from_slice::<Json>(key) else {
+                    return;
+                };
+                let mut offsets = follower.lock().unwrap_or_else(|e| e.into_inner());
+                match value.and_then(|v| serde_json::from_slice::<Json>(v).ok()) {
+                    Some(offset) => offsets.insert(key.to_string(), offset),
+                    None => offsets.remove(&key.to_string()),
+                };
+            }),
+        )?;
+        Ok(OffsetStore {
+            backend: Backend::Topic(log),
+            offsets,
+            write_lock: Mutex::new(()),
+        })
+    }
+
+    /// Reads what other workers wrote up to now (before a task that moved here starts).
+    pub fn catch_up(&self) -> anyhow::Result<()> {
+        match &self.backend {
+            Backend::Topic(log) => log.read_to_end(),
+            Backend::File(_) => Ok(()),
+        }
+    }
+
     /// Loads the file, or starts empty when it does not exist yet.
-    pub fn open(path: &Path) -> anyhow::Result<FileOffsetStore> {
+    pub fn open(path: &Path) -> anyhow::Result<OffsetStore> {
         let mut offsets = BTreeMap::new();
         match std::fs::read(path) {
             Ok(bytes) if !bytes.is_empty() => {
@@ -48,9 +98,9 @@ impl FileOffsetStore {
                     .with_context(|| format!("cannot read offsets file {}", path.display()))
             }
         }
-        Ok(FileOffsetStore {
-            path: path.to_path_buf(),
-            offsets: Mutex::new(offsets),
+        Ok(OffsetStore {
+            backend: Backend::File(path.to_path_buf()),
+            offsets: Arc::new(Mutex::new(offsets)),
             write_lock: Mutex::new(()),
         })
     }
@@ -110,20 +160,41 @@ impl FileOffsetStore {
         })
     }
 
-    /// Applies `change` and writes the file; returns once the file is durable.
-    fn update(&self, change: impl FnOnce(&mut BTreeMap<String, Json>)) -> anyhow::Result<()> {
+    /// Applies `change` and stores the result; returns once it is durable (the file synced,
+    /// or the topic's writes acknowledged).
+    fn update(&self, change: impl FnOnce(&mut Offsets)) -> anyhow::Result<()> {
         let _writer = self.write_lock.lock().unwrap_or_else(|e| e.into_inner());
-        let doc = {
-            let mut offsets = self.offsets.lock().unwrap_or_else(|e| e.into_inner());
-            change(&mut offsets);
-            let list: Vec<Json> = offsets
-                .iter()
-                .map(|(k, v)| json!({"key": serde_json::from_str::<Json>(k).unwrap_or(Json::Null), "value": v}))
-                .collect();
-            json!({"version": 1, "offsets": list})
+        let (before, after) = {
+            let offsets = self.offsets.lock().unwrap_or_else(|e| e.into_inner());
+            let mut after = offsets.clone();
+            change(&mut after);
+            (offsets.clone(), after)
         };
-        write_atomically(&self.path, doc.to_string().as_bytes())
-            .with_context(|| format!("cannot write offsets file {}", self.path.display()))
+        match &self.backend {
+            Backend::File(path) => {
+                let list: Vec<Json> = after
+                    .iter()
+                    .map(|(k, v)| json!({"key": serde_json::from_str::<Json>(k).unwrap_or(Json::Null), "value": v}))
+                    .collect();
+                let doc = json!({"version": 1, "offsets": list});
+                write_atomically(path, doc.to_string().as_bytes())
+                    .with_context(|| format!("cannot write offsets file {}", path.display()))?;
+            }
+            Backend::Topic(log) => {
+                let changed = after
+                    .iter()
+                    .filter(|(k, v)| before.get(*k) != Some(v))
+                    .map(|(k, v)| (k.clone(), Some(v.to_string().into_bytes())));
+                let removed = before
+                    .keys()
+                    .filter(|k| !after.contains_key(*k))
+                    .map(|k| (k.clone(), None));
+                let records: Vec<(String, Option<Vec<u8>>)> = changed.chain(removed).collect();
+                log.write_all(&records)?;
+            }
+        }
+        *self.offsets.lock().unwrap_or_else(|e| e.into_inner()) = after;
+        Ok(())
     }
 }
 
@@ -160,13 +231,13 @@ mod tests {
     fn committed_offsets_survive_a_reopen() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("connect.offsets");
-        let store = FileOffsetStore::open(&path).unwrap();
+        let store = OffsetStore::open(&path).unwrap();
         assert_eq!(store.get("src", &partition()), None);
         let offset = Value::string_map([("position", Value::Int64(120))]);
         store
             .commit("src", &[(partition(), offset.clone())])
             .unwrap();
-        let reopened = FileOffsetStore::open(&path).unwrap();
+        let reopened = OffsetStore::open(&path).unwrap();
         assert_eq!(reopened.get("src", &partition()), Some(offset));
         assert_eq!(reopened.get("other", &partition()), None);
     }
@@ -175,7 +246,7 @@ mod tests {
     fn the_file_uses_javas_key_shape() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("o.json");
-        let store = FileOffsetStore::open(&path).unwrap();
+        let store = OffsetStore::open(&path).unwrap();
         store
             .commit(
                 "src",
@@ -197,7 +268,7 @@ mod tests {
     fn offsets_are_listed_altered_and_reset_per_connector() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("o.json");
-        let store = FileOffsetStore::open(&path).unwrap();
+        let store = OffsetStore::open(&path).unwrap();
         let (p1, p2) = (json!({"filename": "a"}), json!({"filename": "b"}));
         store
             .alter("src", &[(p1.clone(), Some(json!({"position": 5})))])
@@ -211,7 +282,7 @@ mod tests {
         assert_eq!(store.list("src").len(), 2);
         store.alter("src", &[(p2, None)]).unwrap();
         assert_eq!(store.list("src"), [(p1.clone(), json!({"position": 5}))]);
-        let reopened = FileOffsetStore::open(&path).unwrap();
+        let reopened = OffsetStore::open(&path).unwrap();
         assert_eq!(reopened.list("src"), [(p1.clone(), json!({"position": 5}))]);
         reopened.reset("src").unwrap();
         assert!(reopened.list("src").is_empty());
@@ -223,7 +294,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("o.json");
         std::fs::write(&path, "{not json").unwrap();
-        let err = FileOffsetStore::open(&path).err().unwrap().to_string();
+        let err = OffsetStore::open(&path).err().unwrap().to_string();
         assert!(err.contains("not valid JSON"), "{err}");
     }
 }

@@ -1,7 +1,7 @@
 //! Connector and task states, as Kafka Connect reports them.
 
-use std::collections::BTreeMap;
-use std::sync::RwLock;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{OnceLock, RwLock};
 
 use serde::Serialize;
 
@@ -43,13 +43,97 @@ pub struct ConnectorStatus {
     pub tasks: BTreeMap<u32, TaskStatus>,
 }
 
-/// The status of every connector on this worker.
+/// A status change as the status topic carries it (`None`: forgotten, a tombstone).
+#[derive(Debug, Clone, PartialEq)]
+pub enum StatusRecord {
+    Connector(String, Option<StatusEntry>),
+    Task(String, u32, Option<StatusEntry>),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StatusEntry {
+    pub state: State,
+    pub worker_id: String,
+    pub trace: Option<String>,
+    pub version: Option<String>,
+    pub generation: i32,
+}
+
+type Publisher = Box<dyn Fn(StatusRecord) + Send + Sync>;
+
+/// The status of every connector: in standalone mode, what this worker records; in
+/// distributed mode, what the status topic holds (`publish_to`), which every worker's
+/// changes go through.
 #[derive(Default)]
 pub struct StatusStore {
     connectors: RwLock<BTreeMap<String, ConnectorStatus>>,
+    publisher: OnceLock<Publisher>,
+    /// Distributed mode: the plugin version of each connector this worker runs.
+    versions: RwLock<HashMap<String, String>>,
 }
 
 impl StatusStore {
+    /// From now on, changes go to `publish` only, and come back through `apply`.
+    pub fn publish_to(&self, publish: Publisher) {
+        let _ = self.publisher.set(publish);
+    }
+
+    fn published_version(&self, connector: &str) -> Option<String> {
+        self.versions
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(connector)
+            .cloned()
+    }
+
+    /// Applies a status read from the status topic.
+    pub fn apply(&self, record: StatusRecord, connector_type: ConnectorType) {
+        let mut all = self.connectors.write().unwrap_or_else(|e| e.into_inner());
+        let placeholder = |name: &str| ConnectorStatus {
+            name: name.to_string(),
+            connector_type,
+            state: State::Unassigned,
+            worker_id: String::new(),
+            trace: None,
+            version: None,
+            tasks: BTreeMap::new(),
+        };
+        match record {
+            StatusRecord::Connector(name, None) => {
+                all.remove(&name);
+            }
+            StatusRecord::Connector(name, Some(entry)) => {
+                let c = all
+                    .entry(name.clone())
+                    .or_insert_with(|| placeholder(&name));
+                c.state = entry.state;
+                c.worker_id = entry.worker_id;
+                c.trace = entry.trace;
+                c.version = entry.version;
+            }
+            StatusRecord::Task(name, id, None) => {
+                if let Some(c) = all.get_mut(&name) {
+                    c.tasks.remove(&id);
+                }
+            }
+            StatusRecord::Task(name, id, Some(entry)) => {
+                let c = all
+                    .entry(name.clone())
+                    .or_insert_with(|| placeholder(&name));
+                c.tasks.insert(
+                    id,
+                    TaskStatus {
+                        id,
+                        state: entry.state,
+                        worker_id: entry.worker_id,
+                        trace: entry.trace,
+                        version: entry.version,
+                    },
+                );
+            }
+        }
+    }
+
     pub fn put_connector(
         &self,
         name: &str,
@@ -58,6 +142,20 @@ impl StatusStore {
         worker_id: &str,
         trace: Option<String>,
     ) {
+        if let Some(publish) = self.publisher.get() {
+            let version = self.published_version(name);
+            publish(StatusRecord::Connector(
+                name.to_string(),
+                Some(StatusEntry {
+                    state,
+                    worker_id: worker_id.to_string(),
+                    trace,
+                    version,
+                    generation: 0,
+                }),
+            ));
+            return;
+        }
         let mut all = self.connectors.write().unwrap_or_else(|e| e.into_inner());
         let entry = all
             .entry(name.to_string())
@@ -82,6 +180,21 @@ impl StatusStore {
         worker_id: &str,
         trace: Option<String>,
     ) {
+        if let Some(publish) = self.publisher.get() {
+            let version = self.published_version(connector);
+            publish(StatusRecord::Task(
+                connector.to_string(),
+                id,
+                Some(StatusEntry {
+                    state,
+                    worker_id: worker_id.to_string(),
+                    trace,
+                    version,
+                    generation: 0,
+                }),
+            ));
+            return;
+        }
         let mut all = self.connectors.write().unwrap_or_else(|e| e.into_inner());
         if let Some(c) = all.get_mut(connector) {
             // A task keeps the version it started with; a new task runs the connector's.
@@ -106,6 +219,13 @@ impl StatusStore {
     /// Records the plugin version a connector instance runs; tasks started from now on
     /// report it too.
     pub fn set_version(&self, connector: &str, version: &str) {
+        if self.publisher.get().is_some() {
+            self.versions
+                .write()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(connector.to_string(), version.to_string());
+            return;
+        }
         let mut all = self.connectors.write().unwrap_or_else(|e| e.into_inner());
         if let Some(c) = all.get_mut(connector) {
             c.version = Some(version.to_string());
@@ -129,8 +249,12 @@ impl StatusStore {
             .collect()
     }
 
-    /// Forgets a connector's tasks (it stopped, or its tasks were replaced).
+    /// Forgets a connector's tasks (it stopped, or its tasks were replaced). Distributed
+    /// mode keeps them, as Java does: the status shows only the tasks the config has.
     pub fn remove_tasks(&self, connector: &str) {
+        if self.publisher.get().is_some() {
+            return;
+        }
         if let Some(c) = self
             .connectors
             .write()
@@ -142,6 +266,17 @@ impl StatusStore {
     }
 
     pub fn remove(&self, connector: &str) {
+        if let Some(publish) = self.publisher.get() {
+            let tasks: Vec<u32> = self
+                .get(connector)
+                .map(|c| c.tasks.keys().copied().collect())
+                .unwrap_or_default();
+            for id in tasks {
+                publish(StatusRecord::Task(connector.to_string(), id, None));
+            }
+            publish(StatusRecord::Connector(connector.to_string(), None));
+            return;
+        }
         self.connectors
             .write()
             .unwrap_or_else(|e| e.into_inner())
