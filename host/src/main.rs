@@ -28,6 +28,13 @@ enum Command {
         /// Connector configurations, one per file.
         connector_properties: Vec<PathBuf>,
     },
+    /// Runs a worker of a distributed cluster, as Kafka's connect-distributed.sh: workers
+    /// with the same group.id share the connectors; configs, offsets and statuses live in
+    /// Kafka topics.
+    Distributed {
+        /// The worker configuration (Kafka's connect-distributed.properties keys).
+        worker_properties: PathBuf,
+    },
     /// Inspects the plugins under plugin.path.
     Plugins {
         #[command(subcommand)]
@@ -86,6 +93,7 @@ fn main() -> ExitCode {
             worker_properties,
             connector_properties,
         } => connect::standalone::run(&worker_properties, &connector_properties),
+        Command::Distributed { worker_properties } => connect::distributed::run(&worker_properties),
         Command::Plugins {
             command: PluginsCommand::List { plugin_path },
         } => {
@@ -160,9 +168,12 @@ fn log_format(cli: &Cli) -> Result<LogFormat, String> {
     let from_file = match &cli.command {
         Command::Standalone {
             worker_properties, ..
-        } => connect::config::read_properties(worker_properties)
-            .ok()
-            .and_then(|p| p.get("log.format").cloned()),
+        }
+        | Command::Distributed { worker_properties } => {
+            connect::config::read_properties(worker_properties)
+                .ok()
+                .and_then(|p| p.get("log.format").cloned())
+        }
         _ => None,
     };
     match from_file.or_else(|| std::env::var("CONNECT_LOG_FORMAT").ok()) {

@@ -146,7 +146,7 @@ pub async fn shutdown_signal() {
     }
 }
 
-fn fetch_cluster_id(clients: &ClientSettings) -> String {
+pub(crate) fn fetch_cluster_id(clients: &ClientSettings) -> String {
     let bootstrap_servers = &clients.bootstrap_servers;
     let producer: Result<BaseProducer, _> = crate::kafka::base_config(clients).create();
     match producer {

@@ -42,9 +42,9 @@ impl DistributedConfig {
         let number = |k: &str, default: i64| -> anyhow::Result<i64> {
             match get(k) {
                 None => Ok(default),
-                Some(v) => v
-                    .parse()
-                    .with_context(|| format!("Invalid value {v} for configuration {k}: Not a number")),
+                Some(v) => v.parse().with_context(|| {
+                    format!("Invalid value {v} for configuration {k}: Not a number")
+                }),
             }
         };
         // -1: the broker's default (KIP-464), as Java allows.
@@ -91,7 +91,11 @@ impl DistributedConfig {
             scheduled_rebalance_max_delay: millis("scheduled.rebalance.max.delay.ms", 300_000)?,
             protocol,
         };
-        let topics = [&config.config_topic, &config.offset_topic, &config.status_topic];
+        let topics = [
+            &config.config_topic,
+            &config.offset_topic,
+            &config.status_topic,
+        ];
         for (i, a) in topics.iter().enumerate() {
             if topics[i + 1..].contains(a) {
                 bail!("config.storage.topic, offset.storage.topic and status.storage.topic must be three different topics, but {a} is used twice");
@@ -117,10 +121,17 @@ mod tests {
         assert_eq!(config.config_replication, 1);
         assert_eq!(config.offset_partitions, 25);
         assert_eq!(config.status_partitions, 5);
-        assert_eq!(config.scheduled_rebalance_max_delay, Duration::from_secs(300));
+        assert_eq!(
+            config.scheduled_rebalance_max_delay,
+            Duration::from_secs(300)
+        );
         assert_eq!(config.protocol, Protocol::Sessioned);
         let worker = crate::config::WorkerConfig::distributed(props.clone()).unwrap();
-        assert!(worker.unused_keys().is_empty(), "{:?}", worker.unused_keys());
+        assert!(
+            worker.unused_keys().is_empty(),
+            "{:?}",
+            worker.unused_keys()
+        );
     }
 
     #[test]
@@ -133,18 +144,26 @@ mod tests {
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
         .collect();
-        let err = DistributedConfig::from_props(&props).unwrap_err().to_string();
+        let err = DistributedConfig::from_props(&props)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("status.storage.topic"), "{err}");
         props.insert("status.storage.topic".into(), "c".into());
-        let err = DistributedConfig::from_props(&props).unwrap_err().to_string();
+        let err = DistributedConfig::from_props(&props)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("three different topics"), "{err}");
         props.insert("status.storage.topic".into(), "s".into());
         props.insert("connect.protocol".into(), "fancy".into());
-        let err = DistributedConfig::from_props(&props).unwrap_err().to_string();
+        let err = DistributedConfig::from_props(&props)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("connect.protocol"), "{err}");
         props.insert("connect.protocol".into(), "compatible".into());
         props.insert("offset.storage.replication.factor".into(), "0".into());
-        let err = DistributedConfig::from_props(&props).unwrap_err().to_string();
+        let err = DistributedConfig::from_props(&props)
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("offset.storage.replication.factor"), "{err}");
     }
 }

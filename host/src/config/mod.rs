@@ -7,8 +7,8 @@ pub mod providers;
 mod retry;
 mod worker;
 
-pub use distributed::{DistributedConfig, Protocol};
 pub use connector::{common_definitions, sink_errors, ConnectorConfig, ConnectorType};
+pub use distributed::{DistributedConfig, Protocol};
 #[cfg(test)]
 pub use properties::test_props;
 pub use properties::{parse_properties, read_properties, subset};

@@ -356,6 +356,26 @@ pub async fn tasks(
     ))
 }
 
+/// `POST /connectors/{name}/tasks`: distributed mode's internal request, from the worker
+/// running a connector to the leader, with the task configurations the connector produced.
+#[utoipa::path(post, path = "/connectors/{name}/tasks", tag = "tasks",
+    params(("name" = String, Path)),
+    request_body = Vec<BTreeMap<String, String>>,
+    responses(
+        (status = 204, description = "Written to the config topic"),
+        (status = 400, description = "Malformed body", body = ErrorBody),
+        (status = 404, description = "Unknown connector", body = ErrorBody),
+        (status = 409, description = "No leader known (a rebalance)", body = ErrorBody),
+    ))]
+pub async fn put_tasks(
+    State(state): Shared,
+    Path(name): Path<String>,
+    Json(configs): Json<Vec<HashMap<String, String>>>,
+) -> Result<StatusCode, RestError> {
+    blocking(&state, move |w| w.put_task_configs(&name, configs)).await??;
+    Ok(StatusCode::NO_CONTENT)
+}
+
 /// `GET /connectors/{name}/tasks-config`: task id (`<name>-<n>`) → configuration.
 #[utoipa::path(get, path = "/connectors/{name}/tasks-config", tag = "tasks",
     params(("name" = String, Path)),

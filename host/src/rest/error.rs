@@ -47,7 +47,9 @@ impl From<WorkerError> for RestError {
     fn from(e: WorkerError) -> Self {
         let status = match &e {
             WorkerError::NotFound(_) | WorkerError::TaskNotFound(..) => StatusCode::NOT_FOUND,
-            WorkerError::AlreadyExists(_) | WorkerError::NotStopped(_) => StatusCode::CONFLICT,
+            WorkerError::AlreadyExists(_)
+            | WorkerError::NotStopped(_)
+            | WorkerError::Rebalancing => StatusCode::CONFLICT,
             WorkerError::Invalid(_) => StatusCode::BAD_REQUEST,
             WorkerError::Failed(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };

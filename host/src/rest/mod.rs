@@ -6,6 +6,7 @@ mod auth;
 mod connectors;
 mod cors;
 mod error;
+mod forward;
 mod loggers;
 mod metrics;
 mod model;
@@ -74,7 +75,7 @@ fn api() -> (Router<Arc<RestState>>, OpenApi) {
         .routes(routes!(connectors::pause))
         .routes(routes!(connectors::resume))
         .routes(routes!(connectors::stop))
-        .routes(routes!(connectors::tasks))
+        .routes(routes!(connectors::tasks, connectors::put_tasks))
         .routes(routes!(connectors::tasks_config))
         .routes(routes!(connectors::task_status))
         .routes(routes!(connectors::restart_task))
@@ -111,6 +112,10 @@ pub fn router(state: Arc<RestState>) -> Router {
         )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            forward::to_leader,
+        ))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .with_state(state)
 }

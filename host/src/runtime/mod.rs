@@ -1,6 +1,6 @@
 //! The worker: connector and task life cycles, and the source and sink task loops.
 
-mod contexts;
+pub(crate) mod contexts;
 mod converters;
 mod errors;
 mod herder;
@@ -9,9 +9,9 @@ mod offset_tracker;
 mod sink_task;
 mod source_task;
 mod task;
-mod worker;
+pub(crate) mod worker;
 
 pub use herder::{Herder, OffsetChange};
 pub use offset_tracker::OffsetTracker;
-pub use task::TaskEnv;
+pub use task::{TaskEnv, TaskHandle};
 pub use worker::{ConnectorInfo, TargetState, Worker, WorkerError};

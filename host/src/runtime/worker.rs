@@ -36,6 +36,9 @@ pub enum WorkerError {
     /// Offsets change only while the connector is STOPPED (Kafka's KIP-875).
     #[error("Connectors must be in the STOPPED state before their offsets can be modified. This can be done for the specified connector by issuing a 'PUT' request to the '/connectors/{0}/stop' endpoint")]
     NotStopped(String),
+    /// Distributed mode: no leader is known to take the request (a rebalance is under way).
+    #[error("Cannot complete request momentarily due to no known leader URL, likely because a rebalance was underway.")]
+    Rebalancing,
     /// The request was fine; carrying it out failed (storage, broker).
     #[error("{0}")]
     Failed(String),
@@ -65,9 +68,9 @@ impl<'de> Deserialize<'de> for TargetState {
 }
 
 /// A connector's plugin instance while it runs.
-struct Instance {
-    connector: ConnectorBox,
-    signals: Arc<ConnectorSignals>,
+pub(crate) struct Instance {
+    pub connector: ConnectorBox,
+    pub signals: Arc<ConnectorSignals>,
 }
 
 struct Connector {
@@ -85,10 +88,10 @@ struct Connector {
 type PreviousTasks = (Vec<plugin_abi::Props>, BTreeMap<u32, TaskHandle>);
 
 /// A validated configuration, ready to run.
-struct Validated {
-    config: ConnectorConfig,
-    plugin: Arc<PluginInfo>,
-    connector_type: ConnectorType,
+pub(crate) struct Validated {
+    pub config: ConnectorConfig,
+    pub plugin: Arc<PluginInfo>,
+    pub connector_type: ConnectorType,
 }
 
 /// What `GET /connectors/{name}` shows.
@@ -198,7 +201,7 @@ impl Worker {
     ///
     /// The checks see the configuration resolved (`${provider:path:key}`); what is stored is
     /// the configuration as written, and no error message shows a resolved or PASSWORD value.
-    fn validate(&self, raw: HashMap<String, String>) -> Result<Validated, WorkerError> {
+    pub(crate) fn validate(&self, raw: HashMap<String, String>) -> Result<Validated, WorkerError> {
         let props = self
             .resolve(&raw)
             .map_err(|e| WorkerError::Invalid(vec![e]))?;
@@ -282,7 +285,10 @@ impl Worker {
     }
 
     /// The configuration with its `${provider:path:key}` variables resolved.
-    fn resolve(&self, raw: &HashMap<String, String>) -> Result<HashMap<String, String>, String> {
+    pub(crate) fn resolve(
+        &self,
+        raw: &HashMap<String, String>,
+    ) -> Result<HashMap<String, String>, String> {
         self.env
             .worker
             .providers
@@ -293,7 +299,7 @@ impl Worker {
     /// Hides, in messages about this configuration, its resolved values and the values of
     /// its PASSWORD settings (the plugin's, and client secrets such as
     /// `producer.override.sasl.jaas.config`).
-    fn redactor(
+    pub(crate) fn redactor(
         &self,
         plugin: Option<&PluginInfo>,
         raw: &HashMap<String, String>,
@@ -407,7 +413,7 @@ impl Worker {
         }
     }
 
-    fn start_tasks(
+    pub(crate) fn start_tasks(
         &self,
         plugin: &Arc<PluginInfo>,
         config: &ConnectorConfig,
@@ -888,7 +894,7 @@ impl Worker {
 }
 
 /// A new plugin instance of the connector, started, and the task configurations it asks for.
-fn launch(
+pub(crate) fn launch(
     plugin: &PluginInfo,
     config: &ConnectorConfig,
 ) -> Result<(Instance, Vec<plugin_abi::Props>), String> {
@@ -924,7 +930,7 @@ fn redacted(
 }
 
 /// The state of a connector or task that started: RUNNING, or PAUSED when asked to be.
-fn running_state(target: TargetState) -> State {
+pub(crate) fn running_state(target: TargetState) -> State {
     match target {
         TargetState::Paused => State::Paused,
         _ => State::Running,
@@ -932,7 +938,7 @@ fn running_state(target: TargetState) -> State {
 }
 
 /// Asks every task to stop at once, then waits for each.
-fn join_all(tasks: Vec<TaskHandle>) {
+pub(crate) fn join_all(tasks: Vec<TaskHandle>) {
     for task in &tasks {
         task.request_stop();
     }

@@ -29,6 +29,9 @@ pub enum ConfigRecord {
         include_tasks: bool,
         only_failed: bool,
     },
+    /// `restart-task-<name>-<n>`: ours; Java restarts a single task by forwarding the
+    /// request to the worker running it, and skips keys it does not know.
+    RestartTask(String, u32),
 }
 
 impl ConfigRecord {
@@ -38,7 +41,9 @@ impl ConfigRecord {
         match self {
             ConfigRecord::Connector(name, props) => (
                 format!("connector-{name}"),
-                props.as_ref().and_then(|p| bytes(json!({ "properties": p }))),
+                props
+                    .as_ref()
+                    .and_then(|p| bytes(json!({ "properties": p }))),
             ),
             ConfigRecord::Task(name, id, props) => (
                 format!("task-{name}-{id}"),
@@ -68,6 +73,9 @@ impl ConfigRecord {
                 format!("restart-connector-{connector}"),
                 bytes(json!({ "include-tasks": include_tasks, "only-failed": only_failed })),
             ),
+            ConfigRecord::RestartTask(connector, id) => {
+                (format!("restart-task-{connector}-{id}"), bytes(json!({})))
+            }
         }
     }
 
@@ -129,6 +137,13 @@ impl ConfigRecord {
             });
             return Some(ConfigRecord::Target(name.to_string(), state));
         }
+        if let Some(rest) = key.strip_prefix("restart-task-") {
+            let (name, id) = rest.rsplit_once('-')?;
+            return Some(ConfigRecord::RestartTask(
+                name.to_string(),
+                id.parse().ok()?,
+            ));
+        }
         if let Some(name) = key.strip_prefix("restart-connector-") {
             let v = value.as_ref()?;
             return Some(ConfigRecord::Restart {
@@ -155,6 +170,7 @@ pub enum ConfigChange {
         include_tasks: bool,
         only_failed: bool,
     },
+    RestartTask(String, u32),
 }
 
 /// Every connector's configuration, target state and committed task configurations, as the
@@ -232,6 +248,7 @@ impl ClusterConfig {
                 include_tasks,
                 only_failed,
             }),
+            ConfigRecord::RestartTask(name, id) => Some(ConfigChange::RestartTask(name, id)),
         }
     }
 }
@@ -260,7 +277,10 @@ mod tests {
         let value: Json = serde_json::from_slice(&value.unwrap()).unwrap();
         assert_eq!(value, json!({"properties": {"tasks.max": "2"}}));
         let (key, value) = ConfigRecord::Commit("a-b".into(), 3).encode();
-        assert_eq!((key.as_str(), value.unwrap()), ("commit-a-b", br#"{"tasks":3}"#.to_vec()));
+        assert_eq!(
+            (key.as_str(), value.unwrap()),
+            ("commit-a-b", br#"{"tasks":3}"#.to_vec())
+        );
         let (key, value) = ConfigRecord::Target("c".into(), Some(TargetState::Stopped)).encode();
         assert_eq!(key, "target-state-c");
         let value: Json = serde_json::from_slice(&value.unwrap()).unwrap();
@@ -281,6 +301,7 @@ mod tests {
                 include_tasks: true,
                 only_failed: false,
             },
+            ConfigRecord::RestartTask("a-1".into(), 4),
         ] {
             assert_eq!(round_trip(record.clone()), record);
         }
@@ -294,7 +315,10 @@ mod tests {
             Some(ConfigRecord::Target("c".into(), Some(TargetState::Paused)))
         );
         assert_eq!(ConfigRecord::decode(b"session-key", Some(b"{}")), None);
-        assert_eq!(ConfigRecord::decode(b"connector-x", Some(b"not json")), None);
+        assert_eq!(
+            ConfigRecord::decode(b"connector-x", Some(b"not json")),
+            None
+        );
     }
 
     #[test]
@@ -304,7 +328,10 @@ mod tests {
             config.apply(ConfigRecord::Connector("c".into(), Some(props(&[])))),
             Some(ConfigChange::Connector("c".into(), true))
         );
-        assert_eq!(config.apply(ConfigRecord::Task("c".into(), 0, props(&[("t", "0")]))), None);
+        assert_eq!(
+            config.apply(ConfigRecord::Task("c".into(), 0, props(&[("t", "0")]))),
+            None
+        );
         assert_eq!(config.task_count("c"), 0);
         // A commit naming a task that was never written is ignored.
         assert_eq!(config.apply(ConfigRecord::Commit("c".into(), 2)), None);

@@ -58,7 +58,11 @@ pub fn decode(key: &[u8], value: Option<&[u8]>) -> Option<StatusRecord> {
         return Some(StatusRecord::Connector(name.to_string(), entry));
     }
     let (name, id) = key.strip_prefix("status-task-")?.rsplit_once('-')?;
-    Some(StatusRecord::Task(name.to_string(), id.parse().ok()?, entry))
+    Some(StatusRecord::Task(
+        name.to_string(),
+        id.parse().ok()?,
+        entry,
+    ))
 }
 
 #[cfg(test)]
@@ -86,7 +90,10 @@ mod tests {
         assert_eq!(decode(key.as_bytes(), value.as_deref()), Some(record));
         let gone = StatusRecord::Connector("c".into(), None);
         let (key, value) = encode(&gone);
-        assert_eq!((key.as_str(), value.is_none()), ("status-connector-c", true));
+        assert_eq!(
+            (key.as_str(), value.is_none()),
+            ("status-connector-c", true)
+        );
         assert_eq!(decode(key.as_bytes(), None), Some(gone));
         assert_eq!(decode(b"status-topic-t:connector-c", Some(b"{}")), None);
     }
