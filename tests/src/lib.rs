@@ -149,6 +149,19 @@ impl Worker {
         .unwrap_or_else(|log| panic!("worker did not start; its log:\n{log}"))
     }
 
+    /// Starts `connect distributed` with its worker file in `dir` (one directory per
+    /// worker); waits until the REST API listens.
+    pub fn distributed(dir: &Path, worker: &[(&str, &str)]) -> Worker {
+        Worker::try_distributed(dir, worker)
+            .unwrap_or_else(|log| panic!("worker did not start; its log:\n{log}"))
+    }
+
+    /// As [`Worker::distributed`], but returns the log when the worker exits before listening.
+    pub fn try_distributed(dir: &Path, worker: &[(&str, &str)]) -> Result<Worker, String> {
+        fs::create_dir_all(dir).expect("worker directory");
+        Worker::spawn(dir, "distributed", &worker_args(dir, worker, Vec::new()))
+    }
+
     fn spawn(dir: &Path, mode: &str, args: &[PathBuf]) -> Result<Worker, String> {
         let log = dir.join(format!("worker-{}.log", unique()));
         let child = Command::new(connect_binary())

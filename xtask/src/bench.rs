@@ -12,18 +12,18 @@ use std::time::{Duration, Instant};
 
 use crate::{cargo, root, run, target_dir, Result};
 
-const RUNS: usize = 3;
+pub(crate) const RUNS: usize = 3;
 const RECORDS: usize = 1_000_000;
 /// Bytes per line, newline included.
 const RECORD_BYTES: usize = 100;
 
-struct Row {
-    broker: &'static str,
-    name: &'static str,
-    value: f64,
-    unit: &'static str,
+pub(crate) struct Row {
+    pub broker: &'static str,
+    pub name: &'static str,
+    pub value: f64,
+    pub unit: &'static str,
     /// The raw client's figure for the same work, when the row is a throughput.
-    raw: Option<f64>,
+    pub raw: Option<f64>,
 }
 
 /// Every figure; `startup_only` skips the throughput runs (minutes) for the start-up and
@@ -67,6 +67,7 @@ pub fn bench(startup_only: bool) -> Result {
             "Tansu (memory)",
             Some(&tansu),
         )?);
+        rows.push(crate::rebalance::fourth_worker(&dir, &tansu)?);
     }
     rows.extend(startup_and_memory(&dir, &plugins)?);
     report(&rows, &dir)
@@ -78,7 +79,7 @@ fn release_bin(name: &str) -> PathBuf {
         .join(format!("{name}{}", std::env::consts::EXE_SUFFIX))
 }
 
-fn lib_name(crate_name: &str) -> String {
+pub(crate) fn lib_name(crate_name: &str) -> String {
     format!(
         "{}{crate_name}{}",
         std::env::consts::DLL_PREFIX,
@@ -86,11 +87,11 @@ fn lib_name(crate_name: &str) -> String {
     )
 }
 
-fn release_lib(crate_name: &str) -> PathBuf {
+pub(crate) fn release_lib(crate_name: &str) -> PathBuf {
     target_dir().join("release").join(lib_name(crate_name))
 }
 
-fn copy_file(from: &Path, to: &Path) -> Result {
+pub(crate) fn copy_file(from: &Path, to: &Path) -> Result {
     std::fs::copy(from, to)
         .map(|_| ())
         .map_err(|e| format!("copy {}: {e}", from.display()))
@@ -106,22 +107,22 @@ fn write_data(path: &Path) -> Result {
     out.flush().map_err(|e| e.to_string())
 }
 
-fn median(mut values: Vec<f64>) -> f64 {
+pub(crate) fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(f64::total_cmp);
     values[values.len() / 2]
 }
 
 /// `connect embedded-broker` in its own process: the broker of the throughput runs.
-struct Broker {
+pub(crate) struct Broker {
     child: Child,
-    bootstrap: String,
+    pub bootstrap: String,
     /// The tansu binary, for a Tansu broker.
     tansu: Option<PathBuf>,
 }
 
 impl Broker {
     /// Tansu with in-memory storage on a free loopback port.
-    fn tansu(bin: &Path) -> Result<Broker> {
+    pub(crate) fn tansu(bin: &Path) -> Result<Broker> {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.local_addr())
             .map_err(|e| e.to_string())?
@@ -215,13 +216,23 @@ impl Drop for Broker {
 }
 
 /// A worker process with its REST address.
-struct Worker {
+pub(crate) struct Worker {
     child: Child,
-    rest: String,
+    pub rest: String,
 }
 
 impl Worker {
     fn start(
+        dir: &Path,
+        settings: &[(&str, String)],
+        connectors: &[Vec<(&str, String)>],
+    ) -> Result<Worker> {
+        Worker::start_mode("standalone", dir, settings, connectors)
+    }
+
+    /// `connect <mode>` (`standalone` or `distributed`) with its files in `dir`.
+    pub(crate) fn start_mode(
+        mode: &str,
         dir: &Path,
         settings: &[(&str, String)],
         connectors: &[Vec<(&str, String)>],
@@ -242,7 +253,7 @@ impl Worker {
         }
         let log = dir.join("worker.log");
         let child = Command::new(release_bin("connect"))
-            .arg("standalone")
+            .arg(mode)
             .args(&args)
             .env("RUST_LOG", "info")
             .stdout(Stdio::null())
@@ -291,7 +302,7 @@ impl Drop for Worker {
     }
 }
 
-fn wait_for(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) -> Result {
+pub(crate) fn wait_for(what: &str, timeout: Duration, mut done: impl FnMut() -> bool) -> Result {
     let started = Instant::now();
     while !done() {
         if started.elapsed() > timeout {

@@ -8,6 +8,7 @@
 //! - `bench`: throughput against the raw client, start-up time, memory (see BENCHMARKS.md).
 
 mod bench;
+mod rebalance;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
