@@ -144,6 +144,7 @@ pub fn run(worker_file: &Path) -> anyhow::Result<()> {
         Worker::new(env),
         config_log,
         cluster_config,
+        status_log.clone(),
         advertised.to_string(),
     ));
     let membership = Membership::start(

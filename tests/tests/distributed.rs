@@ -112,6 +112,10 @@ impl Cluster {
 
     /// Creates a connector through worker `via`, retrying while a rebalance is under way.
     fn create(&self, via: usize, name: &str, config: Value) -> (u16, Value) {
+        // Tansu creates no topic on first use.
+        if let Some(topic) = config["topic"].as_str() {
+            self.broker.create_topic(topic, 1);
+        }
         let mut answer = (0, Value::Null);
         wait_until(Duration::from_secs(30), || {
             answer = self.worker(via).call(
@@ -347,9 +351,10 @@ fn a_connector_created_through_a_follower_appears_on_every_worker() {
         .worker(1)
         .call("PUT", "/connectors/via-follower/pause", None);
     assert_eq!(code, 202);
-    assert!(wait_until(Duration::from_secs(20), || {
+    let paused = wait_until(Duration::from_secs(20), || {
         cluster.worker(0).connector_state("via-follower").as_deref() == Some("PAUSED")
-    }));
+    });
+    assert!(paused, "{:?}\n{}", cluster.worker(0).get("/connectors/via-follower/status"), cluster.logs());
     let (code, _) = cluster
         .worker(2)
         .call("DELETE", "/connectors/via-follower", None);

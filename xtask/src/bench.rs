@@ -154,7 +154,7 @@ impl Broker {
     }
 
     /// Creates the topic where the broker does not create topics on first use.
-    fn create_topic(&self, topic: &str) -> Result {
+    pub(crate) fn create_topic(&self, topic: &str) -> Result {
         let Some(bin) = &self.tansu else {
             return Ok(());
         };

@@ -70,6 +70,7 @@ fn one_run(dir: &Path, plugins: &Path, tansu: &Path) -> Result<f64> {
             .all(|w| http(&w.rest, "GET", "/health", "").0 == 200)
     })?;
     for c in 0..CONNECTORS {
+        broker.create_topic(&format!("bench-{c}"))?;
         let body = format!(
             r#"{{"name":"bench-{c}","config":{{"connector.class":"test.kit.CountingSourceConnector","tasks.max":"{TASKS_PER_CONNECTOR}","topic":"bench-{c}","records.per.task":"100"}}}}"#
         );

@@ -51,6 +51,9 @@ pub struct DistributedHerder {
     changes: Mutex<()>,
     url: String,
     http: reqwest::blocking::Client,
+    /// The status topic: flushed after giving work up, so that this worker's last word on a
+    /// task lands before its next owner's first.
+    status_log: Arc<KafkaLog>,
 }
 
 impl DistributedHerder {
@@ -58,6 +61,7 @@ impl DistributedHerder {
         launcher: Worker,
         config_log: KafkaLog,
         config: Arc<RwLock<ClusterConfig>>,
+        status_log: Arc<KafkaLog>,
         url: String,
     ) -> DistributedHerder {
         DistributedHerder {
@@ -69,6 +73,7 @@ impl DistributedHerder {
             local: Mutex::default(),
             changes: Mutex::new(()),
             url,
+            status_log,
             http: reqwest::blocking::Client::builder()
                 .timeout(Duration::from_secs(30))
                 .build()
@@ -698,6 +703,7 @@ impl GroupListener for DistributedHerder {
         for name in connectors {
             self.stop_connector_here(name);
         }
+        self.status_log.flush();
     }
 
     fn on_assigned(&self, round: &Rebalanced) {

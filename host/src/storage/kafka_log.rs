@@ -81,6 +81,8 @@ impl KafkaLog {
         let topic = spec.name.clone();
         let consumer: BaseConsumer = base_config(clients)
             .set("client.id", format!("{client_id}-reader"))
+            // librdkafka wants a group even for assigned partitions; nothing is committed.
+            .set("group.id", format!("{client_id}-reader"))
             .set("enable.auto.commit", "false")
             .set("auto.offset.reset", "earliest")
             .set("enable.partition.eof", "false")
