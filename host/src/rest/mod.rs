@@ -14,6 +14,7 @@ mod plugins;
 mod root;
 mod security;
 mod tls;
+mod ui;
 
 pub use advertised::AdvertisedUrl;
 pub use auth::credentials_line;
@@ -109,6 +110,7 @@ pub fn router(state: Arc<RestState>) -> Router {
                 )
             }),
         )
+        .merge(ui::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
