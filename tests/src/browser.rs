@@ -295,6 +295,16 @@ impl Browser {
         v.as_str().map(str::to_string)
     }
 
+    /// A DOM property of the element as text (an input's current `value`…).
+    pub fn property(&self, element: &Element, name: &str) -> Option<String> {
+        let v = self.call(
+            "GET",
+            &format!("/element/{}/property/{name}", element.0),
+            Value::Null,
+        );
+        v.as_str().map(str::to_string)
+    }
+
     /// Runs `script` (a function body; `arguments` holds `args`) and returns its result.
     pub fn script(&self, script: &str, args: Value) -> Value {
         self.call(

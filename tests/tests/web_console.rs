@@ -25,7 +25,7 @@ const WIDTH: u32 = 1366;
 const HEIGHT: u32 = 860;
 
 fn worker(dir: &Path, extra: &[(&str, &str)]) -> Worker {
-    let plugins = plugin_dir(dir, &["connect_file"]);
+    let plugins = plugin_dir(dir, &["connect_file", "connect_test_kit"]);
     let mut settings = worker_settings(dir, &plugins, STRING);
     settings.push(("offset.flush.interval.ms".into(), "500".into()));
     settings.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
@@ -250,6 +250,95 @@ fn a_file_source_is_created_through_the_form_then_paused_resumed_and_deleted() {
     browser.wait_gone(row);
     assert_eq!(w.get("/connectors/console-source").0, 404);
     browser.wait_for("tr[data-connector='local-file-sink']");
+}
+
+#[test]
+fn a_failed_task_shows_its_trace_and_a_restart_of_only_what_failed_runs_it_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let w = worker(dir.path(), &[]);
+    let (code, body) = w.call(
+        "PUT",
+        "/connectors/boom/config",
+        Some(json!({"connector.class": "test.kit.PanickingSourceConnector", "topic": "t"})),
+    );
+    assert_eq!(code, 201, "{body}");
+    assert!(wait_until(WAIT, || w.task_state("boom", 0).as_deref()
+        == Some("FAILED")));
+    let browser = Browser::start(WIDTH, HEIGHT);
+    browser.goto(&format!("{}/ui/", w.rest));
+    let row = "tr[data-connector='boom']";
+    browser.wait_for_text(row, |t| t.contains("1 failed"));
+    // Its page opens the failed task's trace.
+    browser.click(&browser.wait_for(&format!("{row} td.name a")));
+    let trace = browser.wait_for_text("details.trace[open] pre", |t| !t.is_empty());
+    assert!(trace.contains("deliberate panic"), "{trace}");
+    // Restart only what failed, chosen in the restart dialog.
+    let before = w.log().matches("deliberate panic").count();
+    click_button(&browser, ".actions-bar", "Restart…");
+    browser
+        .click(&browser.wait_for("dialog[open] input[value='includeTasks=true&onlyFailed=true']"));
+    click_button(&browser, "dialog[open]", "Restart");
+    browser.wait_gone("dialog");
+    assert!(
+        wait_until(WAIT, || w.log().matches("deliberate panic").count()
+            > before),
+        "the failed task was not restarted:\n{}",
+        w.log()
+    );
+}
+
+#[test]
+fn a_stopped_connector_shows_its_offsets_and_resets_them_after_confirmation() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("input.txt");
+    write_lines(&input, 50);
+    let w = worker(dir.path(), &[]);
+    let (code, body) = w.call(
+        "PUT",
+        "/connectors/reader/config",
+        Some(
+            json!({"connector.class": "FileStreamSource", "file": path_str(&input), "topic": "t"}),
+        ),
+    );
+    assert_eq!(code, 201, "{body}");
+    assert!(wait_until(WAIT, || {
+        w.get("/connectors/reader/offsets").1["offsets"][0]["offset"]["position"]
+            .as_i64()
+            .is_some_and(|p| p > 0)
+    }));
+    let browser = Browser::start(WIDTH, HEIGHT);
+    browser.goto(&format!("{}/ui/#/connectors/reader", w.rest));
+    wait_badge(&browser, "RUNNING");
+    // Offsets change only while stopped.
+    let reset = browser.wait_for("#h-offsets + div button.btn-danger");
+    assert!(browser.attribute(&reset, "disabled").is_some());
+    click_button(&browser, ".actions-bar", "Stop");
+    wait_badge(&browser, "STOPPED");
+    let offsets = browser.wait_for_text("table.offsets", |t| t.contains("position"));
+    assert!(offsets.contains(path_str(&input)), "{offsets}");
+
+    // Edit the configuration through the form, prefilled with the current values.
+    browser.click(&browser.wait_for("#h-config a"));
+    let batch = browser.wait_for("[id='f-batch.size']");
+    assert_eq!(browser.property(&batch, "value").as_deref(), Some(""));
+    let topic = browser.wait_for("[id='f-topic']");
+    assert_eq!(browser.property(&topic, "value").as_deref(), Some("t"));
+    browser.fill(&batch, "7");
+    browser.wait_for_text(".form-status", |t| t == "The configuration is valid");
+    click_button(&browser, ".form-actions", "Save configuration");
+    browser.wait_for_text("h1", |t| t == "reader");
+    assert!(wait_until(WAIT, || w.get("/connectors/reader/config").1
+        ["batch.size"]
+        == "7"));
+
+    wait_badge(&browser, "STOPPED");
+    click_button(&browser, "#h-offsets + div", "Reset offsets…");
+    click_button(&browser, "dialog[open]", "Reset offsets");
+    browser.wait_for_text("#h-offsets + div", |t| t.contains("No offsets stored."));
+    assert_eq!(
+        w.get("/connectors/reader/offsets").1,
+        json!({"offsets": []})
+    );
 }
 
 #[test]
