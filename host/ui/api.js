@@ -3,6 +3,10 @@
 // for the page with every request (same origin), so basic authentication needs nothing here.
 
 const base = new URL('../', document.baseURI);
+// A page opened as http://user:password@host/ui/ has them in its URL, which fetch refuses;
+// the browser already sends them for this origin.
+base.username = '';
+base.password = '';
 
 export class ApiError extends Error {
   constructor(status, message) {

@@ -491,6 +491,21 @@ fn the_console_needs_the_same_basic_authentication_as_the_api() {
     browser.goto(&format!("{}/ui/", w.rest));
     assert!(browser.find("#main").is_none(), "{}", browser.page_text());
     assert!(browser.find("tr[data-connector]").is_none());
+    // With them (given once, in the URL here; a person types them into the browser's
+    // prompt), the page and every API call it makes are let in.
+    let created = client
+        .put(format!("{}/connectors/guarded/config", w.rest))
+        .basic_auth("alice", Some("correct horse"))
+        .json(&json!({"connector.class": "FileStreamSink", "file": path_str(&dir.path().join("out")), "topics": "t"}))
+        .send()
+        .unwrap();
+    assert_eq!(created.status().as_u16(), 201);
+    let with_credentials = w
+        .rest
+        .replacen("http://", "http://alice:correct%20horse@", 1);
+    browser.goto(&format!("{with_credentials}/ui/"));
+    browser.wait_for_text("tr[data-connector='guarded']", |t| t.contains("RUNNING"));
+    browser.wait_for_text("#live", |t| t.starts_with("Live"));
 }
 
 /// `connect rest hash-password USER` with the password on standard input.
