@@ -54,7 +54,8 @@ function show() {
 async function tick(gen) {
   if (gen !== generation || document.hidden || !view.refresh) return;
   try {
-    await view.refresh();
+    // Nothing changes under an open dialog: the button that opened it gets the focus back.
+    if (!document.querySelector('dialog[open]')) await view.refresh();
     if (gen !== generation) return;
     live.className = 'live';
     live.textContent = `Live · ${new Date().toLocaleTimeString()}`;

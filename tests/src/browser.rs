@@ -285,14 +285,16 @@ impl Browser {
         );
     }
 
-    /// An attribute or property of the element (None when absent).
+    /// An attribute of the element (None when absent, or when the element is gone: the
+    /// console replaces what a refresh changed).
     pub fn attribute(&self, element: &Element, name: &str) -> Option<String> {
-        let v = self.call(
+        self.session_call(
             "GET",
             &format!("/element/{}/attribute/{name}", element.0),
             Value::Null,
-        );
-        v.as_str().map(str::to_string)
+        )
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
     }
 
     /// A DOM property of the element as text (an input's current `value`…).

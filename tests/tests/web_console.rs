@@ -57,6 +57,20 @@ fn keep_appending(path: &Path, stop: Arc<AtomicBool>) -> std::thread::JoinHandle
     })
 }
 
+/// Waits until the chart `css` has at least `points` points (one per refresh).
+fn wait_for_chart_points(browser: &Browser, css: &str, points: usize) {
+    let mut last = 0;
+    let ok = wait_until(WAIT, || {
+        last = browser
+            .find(css)
+            .and_then(|e| browser.attribute(&e, "points"))
+            .map(|p| p.split(' ').count())
+            .unwrap_or(0);
+        last >= points
+    });
+    assert!(ok, "{css} has {last} points, not {points}");
+}
+
 fn badge_state(browser: &Browser) -> String {
     browser.wait_for_text(".badges .state", |t| !t.is_empty())
 }
@@ -190,7 +204,7 @@ fn a_file_source_is_created_through_the_form_then_paused_resumed_and_deleted() {
             .and_then(|v| v.parse::<f64>().ok())
             .is_some_and(|v| v > 0.0)
     });
-    std::thread::sleep(Duration::from_secs(4));
+    wait_for_chart_points(&browser, ".chart-in polyline", 3);
     save_screenshot(&browser, "ui-connector.png");
 
     click_button(&browser, ".actions-bar", "Pause");
@@ -222,7 +236,8 @@ fn a_file_source_is_created_through_the_form_then_paused_resumed_and_deleted() {
     browser.wait_for_text(&format!("{row} td.chart .rate"), |t| {
         t.parse::<f64>().is_ok_and(|v| v > 0.0)
     });
-    std::thread::sleep(Duration::from_secs(6));
+    wait_for_chart_points(&browser, &format!("{row} td.chart polyline"), 4);
+    browser.wait_gone(".toast");
     save_screenshot(&browser, "ui-connectors.png");
     stop.store(true, Ordering::Relaxed);
     appender.join().unwrap();

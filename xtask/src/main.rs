@@ -251,6 +251,8 @@ fn ensure_chromium() -> Result<(PathBuf, PathBuf)> {
             "--no-install-recommends",
             "chromium",
             "chromium-driver",
+            // Without a font the pages render as boxes, and the layout tests measure text.
+            "fonts-liberation",
         ]),
     )?;
     if !chromium.exists() || !chromedriver.exists() {
