@@ -357,6 +357,54 @@ fn a_stopped_connector_shows_its_offsets_and_resets_them_after_confirmation() {
 }
 
 #[test]
+fn pasted_properties_fill_the_form_and_bad_ones_are_refused_with_a_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("input.txt");
+    write_lines(&input, 5);
+    let w = worker(dir.path(), &[]);
+    let browser = Browser::start(WIDTH, HEIGHT);
+    browser.goto(&format!("{}/ui/#/new/{SOURCE}", w.rest));
+    browser.wait_for("[id='f-topic']");
+    browser.click(&browser.wait_for("details.raw summary"));
+    let raw = browser.wait_for("#raw");
+    browser.fill(&raw, "{\"name\": \"pasted\", \"config\": {\"topic\": {}}}");
+    click_button(&browser, "details.raw", "Apply to the form");
+    let error = browser.wait_for_text("#e-raw", |t| !t.is_empty());
+    assert!(error.contains("topic"), "{error}");
+    assert_eq!(
+        browser.property(&raw, "ariaInvalid").as_deref(),
+        Some("true")
+    );
+
+    browser.fill(
+        &raw,
+        &format!(
+            "# from a file\nname=pasted\nconnector.class=FileStreamSource\nfile={}\ntopic=pasted-lines\nbatch.size=10\n",
+            path_str(&input)
+        ),
+    );
+    click_button(&browser, "details.raw", "Apply to the form");
+    browser.wait_for_text("#e-raw", str::is_empty);
+    let topic = browser.wait_for("[id='f-topic']");
+    assert_eq!(
+        browser.property(&topic, "value").as_deref(),
+        Some("pasted-lines")
+    );
+    assert_eq!(
+        browser
+            .property(&browser.wait_for("#f-name"), "value")
+            .as_deref(),
+        Some("pasted")
+    );
+    browser.wait_for_text(".form-status", |t| t == "The configuration is valid");
+    click_button(&browser, ".form-actions", "Create connector");
+    browser.wait_for_text("h1", |t| t == "pasted");
+    let (_, config) = w.get("/connectors/pasted/config");
+    assert_eq!(config["batch.size"], "10", "{config}");
+    assert_eq!(config["file"], path_str(&input), "{config}");
+}
+
+#[test]
 fn two_hundred_connectors_with_long_names_keep_the_layout() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("input.txt");
