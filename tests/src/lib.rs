@@ -3,6 +3,7 @@
 //!
 //! The binary and plugins are built by `cargo xtask test` before the suite runs.
 
+pub mod browser;
 pub mod tls;
 
 use std::fs;

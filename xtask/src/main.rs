@@ -216,6 +216,54 @@ fn ensure_python_tools() -> Result<PathBuf> {
     Ok(bin)
 }
 
+/// Debian's headless browser and its WebDriver, for the web console's tests.
+const CHROMIUM: &str = "/usr/bin/chromium";
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// Chromium and chromedriver, installed with apt-get when missing (as root, or through
+/// sudo; about ten seconds); returns their paths.
+fn ensure_chromium() -> Result<(PathBuf, PathBuf)> {
+    let (chromium, chromedriver) = (PathBuf::from(CHROMIUM), PathBuf::from(CHROMEDRIVER));
+    if chromium.exists() && chromedriver.exists() {
+        return Ok((chromium, chromedriver));
+    }
+    let root = Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.trim_ascii() == b"0");
+    let apt = |args: &[&str]| {
+        let mut cmd = if root {
+            Command::new("apt-get")
+        } else {
+            let mut sudo = Command::new("sudo");
+            sudo.arg("apt-get");
+            sudo
+        };
+        cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        cmd
+    };
+    run("apt-get update (for Chromium)", &mut apt(&["update", "-q"]))?;
+    run(
+        "install Chromium and chromedriver for the web console tests (once per machine)",
+        &mut apt(&[
+            "install",
+            "-y",
+            "-q",
+            "--no-install-recommends",
+            "chromium",
+            "chromium-driver",
+            // Without a font the pages render as boxes, and the layout tests measure text.
+            "fonts-liberation",
+        ]),
+    )?;
+    if !chromium.exists() || !chromedriver.exists() {
+        return Err(format!(
+            "apt-get installed chromium and chromium-driver, but {CHROMIUM} or {CHROMEDRIVER} is missing"
+        ));
+    }
+    Ok((chromium, chromedriver))
+}
+
 /// The tansu binary, installed from crates.io when missing (about 10 minutes on 2 cores).
 pub(crate) fn ensure_tansu() -> Result<PathBuf> {
     let bin = tansu_root()
@@ -328,6 +376,7 @@ fn test() -> Result {
     let started = Instant::now();
     let tansu = ensure_tansu()?;
     let python_tools = ensure_python_tools()?;
+    let (chromium, chromedriver) = ensure_chromium()?;
     run(
         "cargo fmt --check",
         cargo().args(["fmt", "--all", "--check"]),
@@ -353,7 +402,9 @@ fn test() -> Result {
         cargo()
             .args(["test", "--workspace"])
             .env("TANSU_BIN", &tansu)
-            .env("PYTHON_TOOLS_BIN", &python_tools),
+            .env("PYTHON_TOOLS_BIN", &python_tools)
+            .env("CHROMIUM_BIN", &chromium)
+            .env("CHROMEDRIVER_BIN", &chromedriver),
     )?;
     // The corpus replays in `cargo test` (host/tests/fuzz_corpus.rs); this fuzzes anew.
     fuzz(FUZZ_TEST_SECONDS, &[])?;

@@ -15,6 +15,7 @@ mod plugins;
 mod root;
 mod security;
 mod tls;
+mod ui;
 
 pub use advertised::AdvertisedUrl;
 pub use auth::credentials_line;
@@ -110,6 +111,7 @@ pub fn router(state: Arc<RestState>) -> Router {
                 )
             }),
         )
+        .merge(ui::routes())
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(
