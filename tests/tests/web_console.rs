@@ -1,7 +1,8 @@
 //! The web console at `/ui`, in headless Chromium against the real binary: a FileStream
 //! connector created through the generated form (a validation error shown next to its field
 //! first), paused, resumed and deleted; 200 connectors with long names; basic
-//! authentication. The tests write the README's screenshots to `docs/`.
+//! authentication. The tests write their screenshots to `target/screenshots/` (and, with
+//! `UPDATE_SCREENSHOTS=1`, over the README's copies in `docs/`).
 //!
 //! `cargo xtask test` installs Debian's `chromium` and `chromium-driver` when missing.
 
@@ -32,11 +33,20 @@ fn worker(dir: &Path, extra: &[(&str, &str)]) -> Worker {
     Worker::standalone(dir, &pairs(&settings), &[])
 }
 
+/// Writes the screenshot to `target/screenshots/`, and over the README's copy in `docs/` when
+/// `UPDATE_SCREENSHOTS=1` (a test run would otherwise leave the work tree changed).
 fn save_screenshot(browser: &Browser, name: &str) {
     let png = browser.screenshot();
     assert!(png.starts_with(b"\x89PNG"), "not a PNG");
-    let path = workspace_root().join("docs").join(name);
-    std::fs::write(&path, png).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+    let mut dirs = vec![target_dir().join("screenshots")];
+    if std::env::var_os("UPDATE_SCREENSHOTS").is_some_and(|v| v == "1") {
+        dirs.push(workspace_root().join("docs"));
+    }
+    for dir in dirs {
+        std::fs::create_dir_all(&dir).expect("screenshot directory");
+        let path = dir.join(name);
+        std::fs::write(&path, &png).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
+    }
 }
 
 /// Appends lines to `path` every 200 ms until `stop` is set, so the charts have something
