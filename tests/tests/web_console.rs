@@ -38,7 +38,7 @@ fn worker(dir: &Path, extra: &[(&str, &str)]) -> Worker {
 fn save_screenshot(browser: &Browser, name: &str) {
     let png = browser.screenshot();
     assert!(png.starts_with(b"\x89PNG"), "not a PNG");
-    let mut dirs = vec![target_dir().join("screenshots")];
+    let mut dirs = vec![e2e::target_dir().join("screenshots")];
     if std::env::var_os("UPDATE_SCREENSHOTS").is_some_and(|v| v == "1") {
         dirs.push(workspace_root().join("docs"));
     }
