@@ -3,6 +3,7 @@
 //! Dependencies point one way: `rest → runtime → {plugins, storage, kafka, data, transforms, config}`,
 //! and `plugin-abi` is used by all. See `ARCHITECTURE.md` for the map.
 
+pub mod cluster;
 pub mod config;
 pub mod data;
 pub mod kafka;
