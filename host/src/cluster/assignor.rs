@@ -64,6 +64,9 @@ pub struct LeaderMemory {
     members: BTreeMap<String, String>,
     connectors: BTreeMap<String, String>,
     tasks: BTreeMap<ConnectorTaskId, String>,
+    /// What that round newly assigned, item → member.
+    given_connectors: BTreeMap<String, String>,
+    given_tasks: BTreeMap<ConnectorTaskId, String>,
     held: Option<Held>,
 }
 
@@ -116,6 +119,7 @@ impl<T: Ord + Clone> Round<T> {
         claims: impl Fn(&MemberAllocation) -> &BTreeSet<T>,
         configured: &BTreeSet<T>,
         last_owner: &BTreeMap<T, String>,
+        just_given: &BTreeMap<T, String>,
     ) -> Round<T> {
         let mut round = Round {
             owned: BTreeMap::new(),
@@ -129,6 +133,16 @@ impl<T: Ord + Clone> Round<T> {
             round.revoked.insert(m.id.clone(), BTreeSet::new());
             for item in claims(m) {
                 claimants.entry(item).or_default().push(&m.id);
+            }
+            // What the leader newly gave this member last round counts as claimed even if its
+            // metadata does not show it yet: a coordinator that completes a join without waiting
+            // for every member (Tansu) can hand the leader metadata from before that round. For
+            // one round only: a member that never received it (its SyncGroup failed) reports
+            // fresh metadata by the next.
+            for (item, owner) in just_given {
+                if *owner == m.id && !claims(m).contains(item) {
+                    claimants.entry(item).or_default().push(&m.id);
+                }
             }
         }
         for (item, who) in claimants {
@@ -296,8 +310,15 @@ pub fn assign(input: AssignInput<'_>) -> AssignOutput {
         |m| &m.connectors,
         &all_connectors,
         last_connector_owner,
+        &memory.given_connectors,
     );
-    let mut tasks = Round::resolve(members, |m| &m.tasks, &all_tasks, last_task_owner);
+    let mut tasks = Round::resolve(
+        members,
+        |m| &m.tasks,
+        &all_tasks,
+        last_task_owner,
+        &memory.given_tasks,
+    );
 
     let lost_connectors = lost(
         &conns,
@@ -427,6 +448,12 @@ pub fn assign(input: AssignInput<'_>) -> AssignOutput {
         }
         for t in owned_t.iter().chain(&new_t) {
             out.memory.tasks.insert(t.clone(), id.clone());
+        }
+        for c in &new_c {
+            out.memory.given_connectors.insert(c.clone(), id.clone());
+        }
+        for t in &new_t {
+            out.memory.given_tasks.insert(t.clone(), id.clone());
         }
         out.members.insert(
             id.clone(),

@@ -4,9 +4,21 @@
 //! - `protocol`: the Connect group protocol's bytes (Java's `ConnectProtocol` and
 //!   `IncrementalCooperativeConnectProtocol`).
 //! - `assignor`: the leader's pure assignment function.
+//! - `settings`: the group settings from the worker's properties.
+//! - `connection`: one plaintext connection to a broker (`kafka-protocol` frames).
+//! - `coordinator`: FindCoordinator, JoinGroup, SyncGroup, Heartbeat, LeaveGroup.
+//! - `leader`: the leader's round: metadata in, assignments out.
+//! - `membership`: the member's threads and state machine, and the herder's [`GroupListener`].
 
 pub mod assignor;
+mod connection;
+mod coordinator;
+mod leader;
+mod membership;
 pub mod protocol;
+mod settings;
 
 pub use assignor::ClusterWork;
+pub use membership::{GroupListener, Membership, Rebalanced};
 pub use protocol::{ConnectProtocol, ConnectorTaskId};
+pub use settings::GroupSettings;

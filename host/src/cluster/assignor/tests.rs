@@ -384,6 +384,30 @@ fn a_task_claimed_by_two_members_stays_with_one() {
 }
 
 #[test]
+fn work_given_last_round_counts_as_owned_for_one_round_if_the_metadata_lacks_it() {
+    let mut sim = Sim::new(work(&[("a", 4)]), &["w1"]);
+    sim.settle();
+    sim.join("w2");
+    sim.settle();
+    // w2's metadata predates the round that gave it its tasks (or it never received them).
+    let given = sim.member("w2").tasks.clone();
+    assert_eq!(given.len(), 2);
+    sim.members[1].tasks.clear();
+    sim.members[1].connectors.clear();
+    let out = sim.round();
+    assert!(
+        out.members["w1"].tasks.is_empty(),
+        "w2's new tasks handed out again at once"
+    );
+    // Still missing a round later: w2 really does not have them; they are assigned again.
+    sim.members[1].tasks.clear();
+    let out = sim.round();
+    let again: BTreeSet<ConnectorTaskId> =
+        out.members.values().flat_map(|a| a.tasks.clone()).collect();
+    assert_eq!(again, given);
+}
+
+#[test]
 fn without_memory_the_first_member_by_id_keeps_a_duplicate_and_nothing_is_held() {
     let members = vec![
         MemberAllocation {
