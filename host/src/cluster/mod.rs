@@ -1,70 +1,29 @@
-//! TEMPORARY: the membership interface as agreed with the `group` branch, stubbed so the
-//! herder compiles until that branch is merged.
-use std::collections::BTreeMap;
-use std::sync::Arc;
-use std::time::Duration;
+//! Distributed mode: worker-group membership through Kafka's group coordinator and the
+//! incremental cooperative assignment of connectors and tasks.
+//!
+//! - `protocol`: the Connect group protocol's bytes (Java's `ConnectProtocol` and
+//!   `IncrementalCooperativeConnectProtocol`).
+//! - `assignor`: the leader's pure assignment function.
+//! - `settings`: the group settings from the worker's properties.
+//! - `connection`: one plaintext connection to a broker (`kafka-protocol` frames).
+//! - `coordinator`: FindCoordinator, JoinGroup, SyncGroup, Heartbeat, LeaveGroup.
+//! - `leader`: the leader's round: metadata in, assignments out.
+//! - `membership`: the member's threads and state machine, and the herder's [`GroupListener`].
+//! - `herder`: the distributed worker that runs what the group assigns it.
 
+pub mod assignor;
+mod connection;
+mod coordinator;
 pub mod herder;
+mod leader;
+mod membership;
+pub mod protocol;
+mod settings;
+
+pub use assignor::ClusterWork;
+pub use membership::{GroupListener, Membership, Rebalanced};
+pub use protocol::{ConnectProtocol, ConnectorTaskId};
+pub use settings::GroupSettings;
 
 /// Marks a request one worker sends another, so it is never forwarded again.
 pub const FORWARDED_HEADER: &str = "x-connect-forwarded";
-
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct ConnectorTaskId {
-    pub connector: String,
-    pub task: u32,
-}
-#[derive(Clone, Copy, Debug)]
-pub enum ConnectProtocol {
-    Eager,
-    Compatible,
-    Sessioned,
-}
-pub struct GroupSettings {
-    pub bootstrap_servers: String,
-    pub group_id: String,
-    pub client_id: String,
-    pub session_timeout: Duration,
-    pub heartbeat_interval: Duration,
-    pub rebalance_timeout: Duration,
-    pub scheduled_rebalance_max_delay: Duration,
-    pub protocol: ConnectProtocol,
-}
-pub struct ClusterWork {
-    pub config_offset: i64,
-    pub connectors: BTreeMap<String, u32>,
-}
-#[derive(Clone, Debug)]
-pub struct Rebalanced {
-    pub generation: i32,
-    pub member_id: String,
-    pub leader_id: String,
-    pub leader_url: String,
-    pub is_leader: bool,
-    pub config_offset: i64,
-    pub error: i16,
-    pub assigned_connectors: Vec<String>,
-    pub assigned_tasks: Vec<ConnectorTaskId>,
-    pub owned_connectors: Vec<String>,
-    pub owned_tasks: Vec<ConnectorTaskId>,
-}
-pub trait GroupListener: Send + Sync + 'static {
-    fn metadata(&self) -> (String, i64);
-    fn cluster_work(&self, min_offset: i64) -> Result<ClusterWork, String>;
-    fn on_revoked(&self, connectors: &[String], tasks: &[ConnectorTaskId]);
-    fn on_assigned(&self, round: &Rebalanced);
-}
-pub struct Membership;
-impl Membership {
-    pub fn start(
-        _settings: GroupSettings,
-        _listener: Arc<dyn GroupListener>,
-    ) -> anyhow::Result<Membership> {
-        anyhow::bail!("not merged yet")
-    }
-    pub fn request_rejoin(&self) {}
-    pub fn current(&self) -> Option<Rebalanced> {
-        None
-    }
-    pub fn close(self) {}
-}
