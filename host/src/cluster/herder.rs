@@ -37,6 +37,9 @@ struct Local {
     tasks: BTreeMap<ConnectorTaskId, LocalTask>,
     /// Task configurations a connector here produced that the leader has not taken yet.
     unpublished: BTreeMap<String, Vec<Props>>,
+    /// Each connector's task count when this worker last saw its task configurations: a new
+    /// count needs a new assignment, new configurations alone only restart the tasks.
+    task_counts: BTreeMap<String, usize>,
 }
 
 pub struct DistributedHerder {
@@ -459,6 +462,7 @@ impl DistributedHerder {
                 }
             }
             ConfigChange::Removed(name) => {
+                self.lock().task_counts.remove(&name);
                 let tasks = self.local_tasks_of(&name);
                 self.stop_tasks_here(&tasks);
                 self.stop_connector_here(&name);
@@ -490,7 +494,8 @@ impl DistributedHerder {
                         self.start_task(id);
                     }
                 }
-                if self.is_leader() {
+                let counted = self.lock().task_counts.insert(name.clone(), configs.len());
+                if self.is_leader() && counted != Some(configs.len()) {
                     // The assignment follows the new task count.
                     self.rejoin();
                 }
