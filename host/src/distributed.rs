@@ -32,6 +32,18 @@ pub fn run(worker_file: &Path) -> anyhow::Result<()> {
         );
     }
     let security = RestSecurity::from_config(&config)?;
+    // The group membership speaks Kafka's protocol itself, in plaintext only so far.
+    if let Some(protocol) = config
+        .props
+        .get("security.protocol")
+        .map(|p| p.trim().to_ascii_uppercase())
+        .filter(|p| !p.is_empty() && p != "PLAINTEXT")
+    {
+        anyhow::bail!(
+            "security.protocol={protocol}: distributed mode joins its group over plaintext \
+             connections only so far; use standalone mode, or a PLAINTEXT listener for the workers"
+        );
+    }
     let (_embedded, bootstrap_servers) = match &config.bootstrap_servers {
         Some(servers) => (None, servers.clone()),
         None => {
