@@ -592,4 +592,12 @@ fn a_worker_without_its_distributed_keys_says_which_is_missing() {
         Ok(worker) => panic!("started without group.id; its log:\n{}", worker.log()),
     };
     assert!(log.contains("group.id"), "{log}");
+    // The group membership is plaintext only: said at start-up, not found out later.
+    let mut secure = settings.to_vec();
+    secure.extend([("group.id", "g"), ("security.protocol", "SSL")]);
+    let log = match Worker::try_distributed(&dir.path().join("w2"), &secure) {
+        Err(log) => log,
+        Ok(worker) => panic!("started with SSL; its log:\n{}", worker.log()),
+    };
+    assert!(log.contains("security.protocol=SSL"), "{log}");
 }
