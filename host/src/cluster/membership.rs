@@ -240,6 +240,10 @@ struct GroupThread {
     completed: Option<i32>,
     /// A delayed rebalance: rejoin at this time.
     rejoin_at: Option<Instant>,
+    /// When the delay of the last new assignment expires (a repeated one does not extend it).
+    delay_deadline: Option<Instant>,
+    /// How many times this member rejoined because a scheduled delay expired.
+    expiry_rejoins: i32,
 }
 
 /// Why the group thread stopped waiting.
@@ -264,6 +268,8 @@ impl GroupThread {
             memory: None,
             completed: None,
             rejoin_at: None,
+            delay_deadline: None,
+            expiry_rejoins: 0,
         }
     }
 
@@ -307,6 +313,13 @@ impl GroupThread {
             s.completed = false;
             s.coordinator_failed = false;
         });
+        let expired = self
+            .delay_deadline
+            .is_some_and(|deadline| Instant::now() >= deadline);
+        if expired {
+            self.delay_deadline = None;
+            self.expiry_rejoins = self.expiry_rejoins.wrapping_add(1);
+        }
         self.rejoin_at = None;
         let settings = self.shared.settings.clone();
         if self.coordinator.is_none() {
@@ -319,7 +332,7 @@ impl GroupThread {
             // Eager: stop everything before joining.
             self.revoke_all();
         }
-        let protocols = self.join_protocols(&settings)?;
+        let protocols = self.join_protocols(&settings, expired)?;
         let coordinator = self.coordinator.as_mut().expect("set above");
         self.shared.lock().in_flight = coordinator.aborter();
         let started = Instant::now();
@@ -379,15 +392,24 @@ impl GroupThread {
     fn join_protocols(
         &self,
         settings: &GroupSettings,
+        delay_expired: bool,
     ) -> Result<Vec<(&'static str, Bytes)>, GroupError> {
         let (url, config_offset) = self.shared.listener.metadata();
         // As Java's assignment snapshot: the last assignment's leader, offset and delay, with
-        // everything owned now.
+        // everything owned now. When rejoining because the delay expired, the delay field
+        // counts down (-1, -2, …) instead: Java's leader ignores it, and a coordinator that
+        // starts no new generation for a rejoin with unchanged metadata (Tansu; Kafka does
+        // for the leader) then still rebalances, so the held work is reassigned.
         let allocation = self.last.as_ref().map(|last| Assignment {
             connectors: self.owned_connectors.iter().cloned().collect(),
             tasks: self.owned_tasks.iter().cloned().collect(),
             revoked_connectors: Vec::new(),
             revoked_tasks: Vec::new(),
+            delay_ms: if delay_expired {
+                -self.expiry_rejoins.max(1)
+            } else {
+                last.delay_ms
+            },
             ..last.clone()
         });
         settings
@@ -527,8 +549,18 @@ impl GroupThread {
             // this costs one extra round that changes nothing. (The leader does not: its rejoin
             // would start a new generation before the followers fetched this one.)
             self.shared.signal(|s| s.rejoin = true);
-        } else if a.delay_ms > 0 {
-            self.rejoin_at = Some(Instant::now() + Duration::from_millis(a.delay_ms as u64));
+        }
+        if a.delay_ms > 0 {
+            // A repeated assignment (same generation) keeps the deadline of the first.
+            if !repeated || self.delay_deadline.is_none() {
+                self.delay_deadline =
+                    Some(Instant::now() + Duration::from_millis(a.delay_ms as u64));
+            }
+            if self.rejoin_at.is_none() && !self.shared.lock().rejoin {
+                self.rejoin_at = self.delay_deadline;
+            }
+        } else if !repeated {
+            self.delay_deadline = None;
         }
         self.last = Some(a);
     }
