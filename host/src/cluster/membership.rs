@@ -87,6 +87,8 @@ struct Shared {
 struct State {
     /// Rejoin as soon as possible (herder asked, or a heartbeat saw a rebalance).
     rejoin: bool,
+    /// A heartbeat answered REBALANCE_IN_PROGRESS.
+    rebalance_seen: bool,
     /// The coordinator expelled this member: everything is lost.
     lost: bool,
     /// The coordinator connection failed: find it again.
@@ -242,8 +244,12 @@ struct GroupThread {
     rejoin_at: Option<Instant>,
     /// When the delay of the last new assignment expires (a repeated one does not extend it).
     delay_deadline: Option<Instant>,
-    /// How many times this member rejoined because a scheduled delay expired.
-    expiry_rejoins: i32,
+    /// How many times this member changed its metadata only to start a new generation.
+    nudges: i32,
+    /// The next join must start a new generation (see [`GroupThread::join_protocols`]).
+    nudge: bool,
+    /// This round was joined because a heartbeat saw a rebalance.
+    after_rebalance: bool,
 }
 
 /// Why the group thread stopped waiting.
@@ -269,7 +275,9 @@ impl GroupThread {
             completed: None,
             rejoin_at: None,
             delay_deadline: None,
-            expiry_rejoins: 0,
+            nudges: 0,
+            nudge: false,
+            after_rebalance: false,
         }
     }
 
@@ -312,13 +320,17 @@ impl GroupThread {
             s.rejoin = false;
             s.completed = false;
             s.coordinator_failed = false;
+            self.after_rebalance = std::mem::take(&mut s.rebalance_seen);
         });
         let expired = self
             .delay_deadline
             .is_some_and(|deadline| Instant::now() >= deadline);
         if expired {
             self.delay_deadline = None;
-            self.expiry_rejoins = self.expiry_rejoins.wrapping_add(1);
+        }
+        let nudge = expired || std::mem::take(&mut self.nudge);
+        if nudge {
+            self.nudges = self.nudges.wrapping_add(1);
         }
         self.rejoin_at = None;
         let settings = self.shared.settings.clone();
@@ -332,7 +344,7 @@ impl GroupThread {
             // Eager: stop everything before joining.
             self.revoke_all();
         }
-        let protocols = self.join_protocols(&settings, expired)?;
+        let protocols = self.join_protocols(&settings, nudge)?;
         let coordinator = self.coordinator.as_mut().expect("set above");
         self.shared.lock().in_flight = coordinator.aborter();
         let started = Instant::now();
@@ -392,21 +404,22 @@ impl GroupThread {
     fn join_protocols(
         &self,
         settings: &GroupSettings,
-        delay_expired: bool,
+        nudge: bool,
     ) -> Result<Vec<(&'static str, Bytes)>, GroupError> {
         let (url, config_offset) = self.shared.listener.metadata();
         // As Java's assignment snapshot: the last assignment's leader, offset and delay, with
-        // everything owned now. When rejoining because the delay expired, the delay field
-        // counts down (-1, -2, …) instead: Java's leader ignores it, and a coordinator that
-        // starts no new generation for a rejoin with unchanged metadata (Tansu; Kafka does
-        // for the leader) then still rebalances, so the held work is reassigned.
+        // everything owned now. To be sure to start a new generation (when a scheduled delay
+        // expired, or a heartbeat saw a rebalance the coordinator then did not run), the delay
+        // field counts down instead (-1, -2, …): Java's leader ignores it, and a coordinator
+        // that answers a rejoin with unchanged metadata with the old generation (Tansu) sees new
+        // metadata and rebalances.
         let allocation = self.last.as_ref().map(|last| Assignment {
             connectors: self.owned_connectors.iter().cloned().collect(),
             tasks: self.owned_tasks.iter().cloned().collect(),
             revoked_connectors: Vec::new(),
             revoked_tasks: Vec::new(),
-            delay_ms: if delay_expired {
-                -self.expiry_rejoins.max(1)
+            delay_ms: if nudge {
+                -self.nudges.max(1)
             } else {
                 last.delay_ms
             },
@@ -537,7 +550,12 @@ impl GroupThread {
             self.shared.lock().current = Some(round.clone());
             self.shared.listener.on_assigned(&round);
         }
-        if a.error != NO_ERROR {
+        if repeated && self.after_rebalance {
+            // A heartbeat said the group rebalances, yet the rejoin got the old generation back:
+            // Tansu drops an expired member without starting a rebalance. Start one.
+            self.nudge = true;
+            self.shared.signal(|s| s.rejoin = true);
+        } else if a.error != NO_ERROR {
             self.rejoin_at = Some(Instant::now() + RETRY_BACKOFF);
         } else if revoked {
             // What was revoked is handed out in the next round, once this member stopped it.
@@ -740,6 +758,7 @@ fn heartbeat_loop(shared: &Shared) {
                 shared.signal(|s| {
                     if still_current(s) {
                         s.rejoin = true;
+                        s.rebalance_seen = true;
                     }
                 });
             }
