@@ -87,6 +87,8 @@ struct Shared {
 struct State {
     /// Rejoin as soon as possible (herder asked, or a heartbeat saw a rebalance).
     rejoin: bool,
+    /// A heartbeat answered REBALANCE_IN_PROGRESS.
+    rebalance_seen: bool,
     /// The coordinator expelled this member: everything is lost.
     lost: bool,
     /// The coordinator connection failed: find it again.
@@ -240,6 +242,14 @@ struct GroupThread {
     completed: Option<i32>,
     /// A delayed rebalance: rejoin at this time.
     rejoin_at: Option<Instant>,
+    /// When the delay of the last new assignment expires (a repeated one does not extend it).
+    delay_deadline: Option<Instant>,
+    /// How many times this member changed its metadata only to start a new generation.
+    nudges: i32,
+    /// The next join must start a new generation (see [`GroupThread::join_protocols`]).
+    nudge: bool,
+    /// This round was joined because a heartbeat saw a rebalance.
+    after_rebalance: bool,
 }
 
 /// Why the group thread stopped waiting.
@@ -264,6 +274,10 @@ impl GroupThread {
             memory: None,
             completed: None,
             rejoin_at: None,
+            delay_deadline: None,
+            nudges: 0,
+            nudge: false,
+            after_rebalance: false,
         }
     }
 
@@ -306,7 +320,18 @@ impl GroupThread {
             s.rejoin = false;
             s.completed = false;
             s.coordinator_failed = false;
+            self.after_rebalance = std::mem::take(&mut s.rebalance_seen);
         });
+        let expired = self
+            .delay_deadline
+            .is_some_and(|deadline| Instant::now() >= deadline);
+        if expired {
+            self.delay_deadline = None;
+        }
+        let nudge = expired || std::mem::take(&mut self.nudge);
+        if nudge {
+            self.nudges = self.nudges.wrapping_add(1);
+        }
         self.rejoin_at = None;
         let settings = self.shared.settings.clone();
         if self.coordinator.is_none() {
@@ -319,7 +344,7 @@ impl GroupThread {
             // Eager: stop everything before joining.
             self.revoke_all();
         }
-        let protocols = self.join_protocols(&settings)?;
+        let protocols = self.join_protocols(&settings, nudge)?;
         let coordinator = self.coordinator.as_mut().expect("set above");
         self.shared.lock().in_flight = coordinator.aborter();
         let started = Instant::now();
@@ -379,15 +404,25 @@ impl GroupThread {
     fn join_protocols(
         &self,
         settings: &GroupSettings,
+        nudge: bool,
     ) -> Result<Vec<(&'static str, Bytes)>, GroupError> {
         let (url, config_offset) = self.shared.listener.metadata();
         // As Java's assignment snapshot: the last assignment's leader, offset and delay, with
-        // everything owned now.
+        // everything owned now. To be sure to start a new generation (when a scheduled delay
+        // expired, or a heartbeat saw a rebalance the coordinator then did not run), the delay
+        // field counts down instead (-1, -2, …): Java's leader ignores it, and a coordinator
+        // that answers a rejoin with unchanged metadata with the old generation (Tansu) sees new
+        // metadata and rebalances.
         let allocation = self.last.as_ref().map(|last| Assignment {
             connectors: self.owned_connectors.iter().cloned().collect(),
             tasks: self.owned_tasks.iter().cloned().collect(),
             revoked_connectors: Vec::new(),
             revoked_tasks: Vec::new(),
+            delay_ms: if nudge {
+                -self.nudges.max(1)
+            } else {
+                last.delay_ms
+            },
             ..last.clone()
         });
         settings
@@ -515,7 +550,12 @@ impl GroupThread {
             self.shared.lock().current = Some(round.clone());
             self.shared.listener.on_assigned(&round);
         }
-        if a.error != NO_ERROR {
+        if repeated && self.after_rebalance {
+            // A heartbeat said the group rebalances, yet the rejoin got the old generation back:
+            // Tansu drops an expired member without starting a rebalance. Start one.
+            self.nudge = true;
+            self.shared.signal(|s| s.rejoin = true);
+        } else if a.error != NO_ERROR {
             self.rejoin_at = Some(Instant::now() + RETRY_BACKOFF);
         } else if revoked {
             // What was revoked is handed out in the next round, once this member stopped it.
@@ -527,8 +567,18 @@ impl GroupThread {
             // this costs one extra round that changes nothing. (The leader does not: its rejoin
             // would start a new generation before the followers fetched this one.)
             self.shared.signal(|s| s.rejoin = true);
-        } else if a.delay_ms > 0 {
-            self.rejoin_at = Some(Instant::now() + Duration::from_millis(a.delay_ms as u64));
+        }
+        if a.delay_ms > 0 {
+            // A repeated assignment (same generation) keeps the deadline of the first.
+            if !repeated || self.delay_deadline.is_none() {
+                self.delay_deadline =
+                    Some(Instant::now() + Duration::from_millis(a.delay_ms as u64));
+            }
+            if self.rejoin_at.is_none() && !self.shared.lock().rejoin {
+                self.rejoin_at = self.delay_deadline;
+            }
+        } else if !repeated {
+            self.delay_deadline = None;
         }
         self.last = Some(a);
     }
@@ -708,6 +758,7 @@ fn heartbeat_loop(shared: &Shared) {
                 shared.signal(|s| {
                     if still_current(s) {
                         s.rejoin = true;
+                        s.rebalance_seen = true;
                     }
                 });
             }
