@@ -169,7 +169,11 @@ impl Worker {
             .arg(mode)
             .args(args)
             .current_dir(dir)
-            .env("RUST_LOG", "info")
+            // TEST_RUST_LOG: more detail from the workers of a test being debugged.
+            .env(
+                "RUST_LOG",
+                std::env::var("TEST_RUST_LOG").unwrap_or_else(|_| "info".into()),
+            )
             .stdout(Stdio::null())
             .stderr(fs::File::create(&log).expect("create log file"))
             .spawn()

@@ -354,7 +354,12 @@ fn a_connector_created_through_a_follower_appears_on_every_worker() {
     let paused = wait_until(Duration::from_secs(20), || {
         cluster.worker(0).connector_state("via-follower").as_deref() == Some("PAUSED")
     });
-    assert!(paused, "{:?}\n{}", cluster.worker(0).get("/connectors/via-follower/status"), cluster.logs());
+    assert!(
+        paused,
+        "{:?}\n{}",
+        cluster.worker(0).get("/connectors/via-follower/status"),
+        cluster.logs()
+    );
     let (code, _) = cluster
         .worker(2)
         .call("DELETE", "/connectors/via-follower", None);

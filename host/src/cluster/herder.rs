@@ -150,6 +150,7 @@ impl DistributedHerder {
     }
 
     fn rejoin(&self) {
+        tracing::debug!("asking the group for a rebalance");
         if let Some(m) = self
             .membership
             .lock()
@@ -449,6 +450,7 @@ impl DistributedHerder {
 
     fn on_config_change(&self, change: ConfigChange) {
         let _change = self.change();
+        tracing::debug!(leader = self.is_leader(), "config topic: {change:?}");
         match change {
             ConfigChange::Connector(name, new) => {
                 if new {

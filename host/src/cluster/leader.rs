@@ -84,6 +84,17 @@ pub fn lead(
         max_delay,
         now,
     });
+    tracing::debug!(
+        "assignor: members {:?}, work {:?} at offset {}, held back: {}; out {:?}",
+        members
+            .iter()
+            .map(|m| (&m.id, m.connectors.len(), m.tasks.len()))
+            .collect::<Vec<_>>(),
+        work.connectors,
+        work.config_offset,
+        out.memory.holds_work(),
+        out.members
+    );
     let mut assignments = Vec::with_capacity(out.members.len());
     for (id, a) in out.members {
         let assignment = Assignment {
