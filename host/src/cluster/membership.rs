@@ -32,6 +32,8 @@ use super::ClusterWork;
 const RETRY_BACKOFF: Duration = Duration::from_millis(500);
 /// Pause before joining again when the group is still rebalancing.
 const REJOIN_BACKOFF: Duration = Duration::from_millis(50);
+/// How long close lets a pending JoinGroup/SyncGroup finish before aborting it.
+const CLOSE_GRACE: Duration = Duration::from_secs(5);
 
 /// What the herder learns after a completed rebalance.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -212,12 +214,25 @@ impl Drop for Membership {
         if self.threads.is_empty() {
             return;
         }
-        self.shared.signal(|s| {
-            s.closing = true;
-            if let Some(sock) = s.in_flight.take() {
-                let _ = sock.shutdown(std::net::Shutdown::Both);
-            }
-        });
+        // A JoinGroup or SyncGroup in flight may finish first (up to CLOSE_GRACE): a LeaveGroup
+        // that overtakes a pending JoinGroup is undone by it on Tansu (the member comes back
+        // until its session expires). Then it is aborted.
+        let deadline = Instant::now() + CLOSE_GRACE;
+        let mut s = self.shared.lock();
+        s.closing = true;
+        self.shared.wake.notify_all();
+        while s.in_flight.is_some() && Instant::now() < deadline {
+            s = self
+                .shared
+                .wake
+                .wait_timeout(s, deadline.saturating_duration_since(Instant::now()))
+                .map(|(g, _)| g)
+                .unwrap_or_else(|p| p.into_inner().0);
+        }
+        if let Some(sock) = s.in_flight.take() {
+            let _ = sock.shutdown(std::net::Shutdown::Both);
+        }
+        drop(s);
         for t in self.threads.drain(..) {
             let _ = t.join();
         }
@@ -298,6 +313,7 @@ impl GroupThread {
                 break;
             }
             if let Err(e) = self.round() {
+                self.shared.signal(|s| s.in_flight = None);
                 if self.shared.stopping() {
                     break;
                 }
@@ -349,6 +365,11 @@ impl GroupThread {
         self.shared.lock().in_flight = coordinator.aborter();
         let started = Instant::now();
         let mut joined = coordinator.join(&self.member_id, &protocols, &settings)?;
+        if self.shared.stopping() {
+            self.member_id = joined.member_id.clone();
+            self.shared.signal(|s| s.in_flight = None);
+            return Err(GroupError::Rejoin);
+        }
         if joined.leader == joined.member_id && started.elapsed() < settings.heartbeat_interval {
             // Kafka's coordinator answers JoinGroup once every member has rejoined; Tansu answers
             // at once, with the metadata members sent at their last join. Give the others one
@@ -365,6 +386,7 @@ impl GroupThread {
             self.shared
                 .pause(settings.heartbeat_interval + REJOIN_BACKOFF * 2 - started.elapsed());
             if self.shared.stopping() {
+                self.shared.signal(|s| s.in_flight = None);
                 return Err(GroupError::Rejoin);
             }
             joined = coordinator.join(&joined.member_id, &protocols, &settings)?;
@@ -389,7 +411,7 @@ impl GroupThread {
         };
         let coordinator = self.coordinator.as_mut().expect("set above");
         let bytes = coordinator.sync(&joined, assignments, &settings)?;
-        self.shared.lock().in_flight = None;
+        self.shared.signal(|s| s.in_flight = None);
         let assignment = Assignment::decode(&bytes).map_err(|e| {
             GroupError::Other(format!("the leader's assignment cannot be read: {e}"))
         })?;
@@ -620,7 +642,7 @@ impl GroupThread {
     }
 
     fn handle(&mut self, e: GroupError) {
-        self.shared.lock().in_flight = None;
+        self.shared.signal(|s| s.in_flight = None);
         match e {
             GroupError::Rejoin => {
                 // Tansu answers a follower's SyncGroup at once with REBALANCE_IN_PROGRESS until
