@@ -23,6 +23,7 @@ use bytes::Bytes;
 
 use super::assignor::LeaderMemory;
 use super::coordinator::{find_coordinator, Coordinator, GroupError, Joined};
+use super::heartbeat;
 use super::leader::lead;
 use super::protocol::{Assignment, ConnectProtocol, ConnectorTaskId, WorkerMetadata, NO_ERROR};
 use super::settings::GroupSettings;
@@ -78,44 +79,44 @@ pub struct Membership {
 }
 
 /// State shared by the handle and the two threads.
-struct Shared {
-    settings: GroupSettings,
-    listener: Arc<dyn GroupListener>,
-    state: Mutex<State>,
-    wake: Condvar,
+pub(super) struct Shared {
+    pub(super) settings: GroupSettings,
+    pub(super) listener: Arc<dyn GroupListener>,
+    pub(super) state: Mutex<State>,
+    pub(super) wake: Condvar,
 }
 
 #[derive(Default)]
-struct State {
+pub(super) struct State {
     /// Rejoin as soon as possible (herder asked, or a heartbeat saw a rebalance).
-    rejoin: bool,
+    pub(super) rejoin: bool,
     /// A heartbeat answered REBALANCE_IN_PROGRESS.
-    rebalance_seen: bool,
+    pub(super) rebalance_seen: bool,
     /// The coordinator expelled this member: everything is lost.
-    lost: bool,
+    pub(super) lost: bool,
     /// The coordinator connection failed: find it again.
-    coordinator_failed: bool,
-    closing: bool,
+    pub(super) coordinator_failed: bool,
+    pub(super) closing: bool,
     /// Tests: stop dead, as a killed process would.
-    abandoned: bool,
+    pub(super) abandoned: bool,
     /// Heartbeats go out while this is set: (coordinator address, generation, member id).
-    stable: Option<(String, i32, String)>,
+    pub(super) stable: Option<(String, i32, String)>,
     /// The generation in `stable` completed its SyncGroup: heartbeat answers now concern the
     /// group thread. Before that (joining) heartbeats only keep the session alive: some
     /// coordinators (Tansu) expel a member whose last contact is older than the session timeout,
     /// rebalancing or not.
-    completed: bool,
-    current: Option<Rebalanced>,
+    pub(super) completed: bool,
+    pub(super) current: Option<Rebalanced>,
     /// The group thread's coordinator socket, so close can abort a blocked JoinGroup.
-    in_flight: Option<TcpStream>,
+    pub(super) in_flight: Option<TcpStream>,
 }
 
 impl Shared {
-    fn lock(&self) -> MutexGuard<'_, State> {
+    pub(super) fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn signal(&self, f: impl FnOnce(&mut State)) {
+    pub(super) fn signal(&self, f: impl FnOnce(&mut State)) {
         f(&mut self.lock());
         self.wake.notify_all();
     }
@@ -168,7 +169,7 @@ impl Membership {
             let shared = shared.clone();
             std::thread::Builder::new()
                 .name(format!("{name}-heartbeat"))
-                .spawn(move || heartbeat_loop(&shared))
+                .spawn(move || heartbeat::run(&shared))
                 .context("start the heartbeat thread")?
         };
         Ok(Membership {
@@ -724,111 +725,5 @@ impl GroupThread {
                 tracing::warn!(group = %settings.group_id, "LeaveGroup failed ({e:?}): the coordinator expels this member after session.timeout.ms")
             }
         }
-    }
-}
-
-/// Sends a Heartbeat every `heartbeat.interval.ms` while the group thread holds a stable
-/// generation; reports rebalances, expulsion and coordinator failures to it.
-fn heartbeat_loop(shared: &Shared) {
-    let settings = &shared.settings;
-    let mut conn: Option<Coordinator> = None;
-    let mut last_ok = Instant::now();
-    let mut last_generation = None;
-    loop {
-        let stable = {
-            let mut s = shared.lock();
-            loop {
-                if (s.closing && s.stable.is_none()) || s.abandoned {
-                    return;
-                }
-                if s.stable.is_some() {
-                    break;
-                }
-                s = shared
-                    .wake
-                    .wait_timeout(s, settings.heartbeat_interval)
-                    .map(|(g, _)| g)
-                    .unwrap_or_else(|p| p.into_inner().0);
-            }
-            s.stable.clone().expect("checked")
-        };
-        let (address, generation, member_id) = stable;
-        if last_generation != Some(generation) {
-            last_generation = Some(generation);
-            last_ok = Instant::now();
-        }
-        if conn.as_ref().is_none_or(|c| c.address() != address) {
-            conn = Coordinator::open(&address, settings).ok();
-        }
-        let result = match conn.as_mut() {
-            Some(c) => c.heartbeat(generation, &member_id, settings.session_timeout),
-            None => Err(GroupError::FindCoordinator(format!(
-                "cannot connect to the coordinator {address}"
-            ))),
-        };
-        let still_current = |s: &State| {
-            s.completed
-                && s.stable
-                    .as_ref()
-                    .is_some_and(|(_, g, m)| *g == generation && *m == member_id)
-        };
-        match result {
-            Ok(()) => last_ok = Instant::now(),
-            Err(GroupError::Rejoin) => {
-                // The coordinator counts this heartbeat: the session stays alive while we rejoin.
-                last_ok = Instant::now();
-                shared.signal(|s| {
-                    if still_current(s) {
-                        s.rejoin = true;
-                        s.rebalance_seen = true;
-                    }
-                });
-            }
-            Err(GroupError::ResetMember(reason)) => {
-                tracing::warn!(group = %settings.group_id, "heartbeat: {reason}");
-                shared.signal(|s| {
-                    if still_current(s) {
-                        s.lost = true;
-                        s.stable = None;
-                    }
-                });
-            }
-            Err(GroupError::FindCoordinator(reason)) | Err(GroupError::Other(reason)) => {
-                tracing::warn!(group = %settings.group_id, "heartbeat failed: {reason}");
-                conn = None;
-                shared.signal(|s| {
-                    if still_current(s) {
-                        s.coordinator_failed = true;
-                    }
-                });
-            }
-        }
-        if last_ok.elapsed() >= settings.session_timeout {
-            // The coordinator has expelled us by now: others may start our work.
-            shared.signal(|s| {
-                if still_current(s) {
-                    s.lost = true;
-                    s.stable = None;
-                }
-            });
-        }
-        heartbeat_pause(shared, settings.heartbeat_interval);
-    }
-}
-
-/// Sleeps up to `d`; wakes early only when there is nothing left to heartbeat for.
-fn heartbeat_pause(shared: &Shared, d: Duration) {
-    let deadline = Instant::now() + d;
-    let mut s = shared.lock();
-    loop {
-        let now = Instant::now();
-        if now >= deadline || s.abandoned || (s.closing && s.stable.is_none()) {
-            return;
-        }
-        s = shared
-            .wake
-            .wait_timeout(s, deadline - now)
-            .map(|(g, _)| g)
-            .unwrap_or_else(|p| p.into_inner().0);
     }
 }
