@@ -371,7 +371,18 @@ fn a_fourth_member_takes_only_the_excess_and_unaffected_work_never_stops() {
     assert_eq!(cluster.violations(), Vec::<String>::new());
 }
 
+// Fails on Tansu 0.6 (the work is not back within SETTLE), whose group coordinator deviates
+// from Kafka's here:
+// - a LeaveGroup sent while the member's JoinGroup is still pending at Tansu (a follower's
+//   JoinGroup is held ~3 s there) is undone when that JoinGroup completes: the closed member
+//   comes back with its old metadata until its session expires, and no rebalance follows its
+//   expiry (close now lets a pending JoinGroup finish first, up to 5 s, which avoids this);
+// - the leader's JoinGroup returns at once, so the leader often syncs a new generation before a
+//   follower's held JoinGroup returns: the follower's SyncGroup then fails (old generation),
+//   and the work it was given is handed out again rounds later, repeatedly.
+// Run it against Kafka with `cargo test -p e2e --test group_membership -- --ignored`.
 #[test]
+#[ignore = "Tansu 0.6: followers keep missing the generations the leader syncs; see the comment"]
 fn a_closed_members_work_is_held_for_the_delay_then_reassigned() {
     let broker = tansu();
     let cluster = six_tasks();
@@ -454,10 +465,7 @@ fn a_member_slow_in_its_callback_keeps_its_session_through_a_rebalance() {
     // w3 joins while w1 is (again) busy in its callback for a round.
     members.push(Member::start(&broker, "slow", "w3", &cluster));
     let took = wait_settled(&cluster, &members.iter().collect::<Vec<_>>(), "3 members");
-    eprintln!(
-        "rebalance with a member slow by {:?}: {took:?}",
-        SESSION * 2
-    );
+    eprintln!("rebalance with a member slow by {SLOW:?}: {took:?}");
     let ids: BTreeSet<String> = members[0]
         .rounds()
         .iter()

@@ -23,6 +23,7 @@ use bytes::Bytes;
 
 use super::assignor::LeaderMemory;
 use super::coordinator::{find_coordinator, Coordinator, GroupError, Joined};
+use super::heartbeat;
 use super::leader::lead;
 use super::protocol::{Assignment, ConnectProtocol, ConnectorTaskId, WorkerMetadata, NO_ERROR};
 use super::settings::GroupSettings;
@@ -32,6 +33,8 @@ use super::ClusterWork;
 const RETRY_BACKOFF: Duration = Duration::from_millis(500);
 /// Pause before joining again when the group is still rebalancing.
 const REJOIN_BACKOFF: Duration = Duration::from_millis(50);
+/// How long close lets a pending JoinGroup/SyncGroup finish before aborting it.
+const CLOSE_GRACE: Duration = Duration::from_secs(5);
 
 /// What the herder learns after a completed rebalance.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,44 +79,44 @@ pub struct Membership {
 }
 
 /// State shared by the handle and the two threads.
-struct Shared {
-    settings: GroupSettings,
-    listener: Arc<dyn GroupListener>,
-    state: Mutex<State>,
-    wake: Condvar,
+pub(super) struct Shared {
+    pub(super) settings: GroupSettings,
+    pub(super) listener: Arc<dyn GroupListener>,
+    pub(super) state: Mutex<State>,
+    pub(super) wake: Condvar,
 }
 
 #[derive(Default)]
-struct State {
+pub(super) struct State {
     /// Rejoin as soon as possible (herder asked, or a heartbeat saw a rebalance).
-    rejoin: bool,
+    pub(super) rejoin: bool,
     /// A heartbeat answered REBALANCE_IN_PROGRESS.
-    rebalance_seen: bool,
+    pub(super) rebalance_seen: bool,
     /// The coordinator expelled this member: everything is lost.
-    lost: bool,
+    pub(super) lost: bool,
     /// The coordinator connection failed: find it again.
-    coordinator_failed: bool,
-    closing: bool,
+    pub(super) coordinator_failed: bool,
+    pub(super) closing: bool,
     /// Tests: stop dead, as a killed process would.
-    abandoned: bool,
+    pub(super) abandoned: bool,
     /// Heartbeats go out while this is set: (coordinator address, generation, member id).
-    stable: Option<(String, i32, String)>,
+    pub(super) stable: Option<(String, i32, String)>,
     /// The generation in `stable` completed its SyncGroup: heartbeat answers now concern the
     /// group thread. Before that (joining) heartbeats only keep the session alive: some
     /// coordinators (Tansu) expel a member whose last contact is older than the session timeout,
     /// rebalancing or not.
-    completed: bool,
-    current: Option<Rebalanced>,
+    pub(super) completed: bool,
+    pub(super) current: Option<Rebalanced>,
     /// The group thread's coordinator socket, so close can abort a blocked JoinGroup.
-    in_flight: Option<TcpStream>,
+    pub(super) in_flight: Option<TcpStream>,
 }
 
 impl Shared {
-    fn lock(&self) -> MutexGuard<'_, State> {
+    pub(super) fn lock(&self) -> MutexGuard<'_, State> {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    fn signal(&self, f: impl FnOnce(&mut State)) {
+    pub(super) fn signal(&self, f: impl FnOnce(&mut State)) {
         f(&mut self.lock());
         self.wake.notify_all();
     }
@@ -166,7 +169,7 @@ impl Membership {
             let shared = shared.clone();
             std::thread::Builder::new()
                 .name(format!("{name}-heartbeat"))
-                .spawn(move || heartbeat_loop(&shared))
+                .spawn(move || heartbeat::run(&shared))
                 .context("start the heartbeat thread")?
         };
         Ok(Membership {
@@ -212,12 +215,25 @@ impl Drop for Membership {
         if self.threads.is_empty() {
             return;
         }
-        self.shared.signal(|s| {
-            s.closing = true;
-            if let Some(sock) = s.in_flight.take() {
-                let _ = sock.shutdown(std::net::Shutdown::Both);
-            }
-        });
+        // A JoinGroup or SyncGroup in flight may finish first (up to CLOSE_GRACE): a LeaveGroup
+        // that overtakes a pending JoinGroup is undone by it on Tansu (the member comes back
+        // until its session expires). Then it is aborted.
+        let deadline = Instant::now() + CLOSE_GRACE;
+        let mut s = self.shared.lock();
+        s.closing = true;
+        self.shared.wake.notify_all();
+        while s.in_flight.is_some() && Instant::now() < deadline {
+            s = self
+                .shared
+                .wake
+                .wait_timeout(s, deadline.saturating_duration_since(Instant::now()))
+                .map(|(g, _)| g)
+                .unwrap_or_else(|p| p.into_inner().0);
+        }
+        if let Some(sock) = s.in_flight.take() {
+            let _ = sock.shutdown(std::net::Shutdown::Both);
+        }
+        drop(s);
         for t in self.threads.drain(..) {
             let _ = t.join();
         }
@@ -298,6 +314,7 @@ impl GroupThread {
                 break;
             }
             if let Err(e) = self.round() {
+                self.shared.signal(|s| s.in_flight = None);
                 if self.shared.stopping() {
                     break;
                 }
@@ -349,6 +366,11 @@ impl GroupThread {
         self.shared.lock().in_flight = coordinator.aborter();
         let started = Instant::now();
         let mut joined = coordinator.join(&self.member_id, &protocols, &settings)?;
+        if self.shared.stopping() {
+            self.member_id = joined.member_id.clone();
+            self.shared.signal(|s| s.in_flight = None);
+            return Err(GroupError::Rejoin);
+        }
         if joined.leader == joined.member_id && started.elapsed() < settings.heartbeat_interval {
             // Kafka's coordinator answers JoinGroup once every member has rejoined; Tansu answers
             // at once, with the metadata members sent at their last join. Give the others one
@@ -365,6 +387,7 @@ impl GroupThread {
             self.shared
                 .pause(settings.heartbeat_interval + REJOIN_BACKOFF * 2 - started.elapsed());
             if self.shared.stopping() {
+                self.shared.signal(|s| s.in_flight = None);
                 return Err(GroupError::Rejoin);
             }
             joined = coordinator.join(&joined.member_id, &protocols, &settings)?;
@@ -389,7 +412,7 @@ impl GroupThread {
         };
         let coordinator = self.coordinator.as_mut().expect("set above");
         let bytes = coordinator.sync(&joined, assignments, &settings)?;
-        self.shared.lock().in_flight = None;
+        self.shared.signal(|s| s.in_flight = None);
         let assignment = Assignment::decode(&bytes).map_err(|e| {
             GroupError::Other(format!("the leader's assignment cannot be read: {e}"))
         })?;
@@ -620,7 +643,7 @@ impl GroupThread {
     }
 
     fn handle(&mut self, e: GroupError) {
-        self.shared.lock().in_flight = None;
+        self.shared.signal(|s| s.in_flight = None);
         match e {
             GroupError::Rejoin => {
                 // Tansu answers a follower's SyncGroup at once with REBALANCE_IN_PROGRESS until
@@ -702,111 +725,5 @@ impl GroupThread {
                 tracing::warn!(group = %settings.group_id, "LeaveGroup failed ({e:?}): the coordinator expels this member after session.timeout.ms")
             }
         }
-    }
-}
-
-/// Sends a Heartbeat every `heartbeat.interval.ms` while the group thread holds a stable
-/// generation; reports rebalances, expulsion and coordinator failures to it.
-fn heartbeat_loop(shared: &Shared) {
-    let settings = &shared.settings;
-    let mut conn: Option<Coordinator> = None;
-    let mut last_ok = Instant::now();
-    let mut last_generation = None;
-    loop {
-        let stable = {
-            let mut s = shared.lock();
-            loop {
-                if (s.closing && s.stable.is_none()) || s.abandoned {
-                    return;
-                }
-                if s.stable.is_some() {
-                    break;
-                }
-                s = shared
-                    .wake
-                    .wait_timeout(s, settings.heartbeat_interval)
-                    .map(|(g, _)| g)
-                    .unwrap_or_else(|p| p.into_inner().0);
-            }
-            s.stable.clone().expect("checked")
-        };
-        let (address, generation, member_id) = stable;
-        if last_generation != Some(generation) {
-            last_generation = Some(generation);
-            last_ok = Instant::now();
-        }
-        if conn.as_ref().is_none_or(|c| c.address() != address) {
-            conn = Coordinator::open(&address, settings).ok();
-        }
-        let result = match conn.as_mut() {
-            Some(c) => c.heartbeat(generation, &member_id, settings.session_timeout),
-            None => Err(GroupError::FindCoordinator(format!(
-                "cannot connect to the coordinator {address}"
-            ))),
-        };
-        let still_current = |s: &State| {
-            s.completed
-                && s.stable
-                    .as_ref()
-                    .is_some_and(|(_, g, m)| *g == generation && *m == member_id)
-        };
-        match result {
-            Ok(()) => last_ok = Instant::now(),
-            Err(GroupError::Rejoin) => {
-                // The coordinator counts this heartbeat: the session stays alive while we rejoin.
-                last_ok = Instant::now();
-                shared.signal(|s| {
-                    if still_current(s) {
-                        s.rejoin = true;
-                        s.rebalance_seen = true;
-                    }
-                });
-            }
-            Err(GroupError::ResetMember(reason)) => {
-                tracing::warn!(group = %settings.group_id, "heartbeat: {reason}");
-                shared.signal(|s| {
-                    if still_current(s) {
-                        s.lost = true;
-                        s.stable = None;
-                    }
-                });
-            }
-            Err(GroupError::FindCoordinator(reason)) | Err(GroupError::Other(reason)) => {
-                tracing::warn!(group = %settings.group_id, "heartbeat failed: {reason}");
-                conn = None;
-                shared.signal(|s| {
-                    if still_current(s) {
-                        s.coordinator_failed = true;
-                    }
-                });
-            }
-        }
-        if last_ok.elapsed() >= settings.session_timeout {
-            // The coordinator has expelled us by now: others may start our work.
-            shared.signal(|s| {
-                if still_current(s) {
-                    s.lost = true;
-                    s.stable = None;
-                }
-            });
-        }
-        heartbeat_pause(shared, settings.heartbeat_interval);
-    }
-}
-
-/// Sleeps up to `d`; wakes early only when there is nothing left to heartbeat for.
-fn heartbeat_pause(shared: &Shared, d: Duration) {
-    let deadline = Instant::now() + d;
-    let mut s = shared.lock();
-    loop {
-        let now = Instant::now();
-        if now >= deadline || s.abandoned || (s.closing && s.stable.is_none()) {
-            return;
-        }
-        s = shared
-            .wake
-            .wait_timeout(s, deadline - now)
-            .map(|(g, _)| g)
-            .unwrap_or_else(|p| p.into_inner().0);
     }
 }

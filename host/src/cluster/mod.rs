@@ -8,12 +8,14 @@
 //! - `connection`: one plaintext connection to a broker (`kafka-protocol` frames).
 //! - `coordinator`: FindCoordinator, JoinGroup, SyncGroup, Heartbeat, LeaveGroup.
 //! - `leader`: the leader's round: metadata in, assignments out.
-//! - `membership`: the member's threads and state machine, and the herder's [`GroupListener`].
+//! - `membership`: the member's state machine (group thread), and the herder's [`GroupListener`].
+//! - `heartbeat`: the heartbeat thread.
 //! - `herder`: the distributed worker that runs what the group assigns it.
 
 pub mod assignor;
 mod connection;
 mod coordinator;
+mod heartbeat;
 pub mod herder;
 mod leader;
 mod membership;
