@@ -172,7 +172,7 @@ fn rest_harness() -> &'static RestHarness {
         use connect::plugins::PluginRegistry;
         use connect::rest::{router, RestState};
         use connect::runtime::{TaskEnv, Worker};
-        use connect::storage::{ActiveTopics, FileOffsetStore, StatusStore};
+        use connect::storage::{ActiveTopics, OffsetStore, StatusStore};
 
         // Log levels change over REST only once logging is set up; nothing should print.
         std::env::set_var("RUST_LOG", "off");
@@ -209,7 +209,7 @@ fn rest_harness() -> &'static RestHarness {
                 ..ClientSettings::default()
             },
             metrics: Default::default(),
-            offsets: Arc::new(FileOffsetStore::open(&offsets_file).expect("an offsets file")),
+            offsets: Arc::new(OffsetStore::open(&offsets_file).expect("an offsets file")),
             status: Arc::new(StatusStore::default()),
             topics: Arc::new(ActiveTopics::new(config.topic_tracking)),
             plugins: Arc::new(PluginRegistry::load(&config.plugin_path)),

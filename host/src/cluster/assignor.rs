@@ -37,10 +37,6 @@ impl ClusterWork {
     }
 }
 
-/// How soon members rejoin when work the last round gave is not confirmed by its member's
-/// metadata yet.
-const UNCONFIRMED_RECHECK: Duration = Duration::from_secs(5);
-
 /// One member as the leader sees it in JoinGroup: its id, URL and what it runs now.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MemberAllocation {
@@ -437,24 +433,6 @@ pub fn assign(input: AssignInput<'_>) -> AssignOutput {
             mine(round.owned.get(member)) + mine(round.assigned.get(member))
         },
     );
-
-    // Work counted as running only because the last round gave it (its member's metadata does
-    // not show it): if that member never received it, nothing would ask again once the one-round
-    // allowance ends. A short delay makes every member rejoin soon, and that round sees fresh
-    // metadata: then the work is running, or it is free and assigned.
-    let unconfirmed_connectors = memory.given_connectors.iter().any(|(c, owner)| {
-        members
-            .iter()
-            .any(|m| m.id == *owner && !m.connectors.contains(c))
-    });
-    let unconfirmed_tasks = memory.given_tasks.iter().any(|(t, owner)| {
-        members
-            .iter()
-            .any(|m| m.id == *owner && !m.tasks.contains(t))
-    });
-    if (unconfirmed_connectors || unconfirmed_tasks) && delay.is_zero() {
-        delay = UNCONFIRMED_RECHECK;
-    }
 
     let mut out = AssignOutput::default();
     for m in members {
