@@ -12,7 +12,7 @@ use anyhow::Context;
 use crate::cluster::herder::DistributedHerder;
 use crate::cluster::{ConnectProtocol, GroupSettings, Membership};
 use crate::config::{read_properties, DistributedConfig, Protocol, WorkerConfig};
-use crate::kafka::{ClientSettings, EmbeddedBroker};
+use crate::kafka::ClientSettings;
 use crate::plugins::{watch_plugin_path, PluginRegistry};
 use crate::rest::{self, AdvertisedUrl, RestSecurity, RestState};
 use crate::runtime::{Herder, TaskEnv, Worker};
@@ -44,18 +44,14 @@ pub fn run(worker_file: &Path) -> anyhow::Result<()> {
              connections only so far; use standalone mode, or a PLAINTEXT listener for the workers"
         );
     }
-    let (_embedded, bootstrap_servers) = match &config.bootstrap_servers {
-        Some(servers) => (None, servers.clone()),
-        None => {
-            let broker = EmbeddedBroker::start()?;
-            let servers = broker.bootstrap_servers();
-            tracing::warn!(
-                "No bootstrap.servers configured: running an embedded Kafka broker at {servers}. \
-                 Only this worker can reach it, so the cluster has one worker; set \
-                 bootstrap.servers to share a real Kafka cluster"
-            );
-            (Some(broker), servers)
-        }
+    // The embedded broker (librdkafka's mock cluster) drops a JoinGroup of protocol type
+    // `connect`: a distributed worker needs a real cluster.
+    let Some(bootstrap_servers) = config.bootstrap_servers.clone() else {
+        anyhow::bail!(
+            "distributed mode needs bootstrap.servers: the workers of a group meet through a \
+             Kafka cluster's group coordinator, which the embedded broker does not provide for \
+             Connect workers (use standalone mode to run without Kafka)"
+        );
     };
 
     let registry = Arc::new(PluginRegistry::load(&config.plugin_path));

@@ -615,4 +615,15 @@ fn a_worker_without_its_distributed_keys_says_which_is_missing() {
         Ok(worker) => panic!("started with SSL; its log:\n{}", worker.log()),
     };
     assert!(log.contains("security.protocol=SSL"), "{log}");
+    // No embedded broker for a group: bootstrap.servers is required, and said to be.
+    let alone: Vec<(&str, &str)> = secure
+        .iter()
+        .copied()
+        .filter(|(k, _)| *k != "bootstrap.servers" && *k != "security.protocol")
+        .collect();
+    let log = match Worker::try_distributed(&dir.path().join("w3"), &alone) {
+        Err(log) => log,
+        Ok(worker) => panic!("started without bootstrap.servers; its log:\n{}", worker.log()),
+    };
+    assert!(log.contains("distributed mode needs bootstrap.servers"), "{log}");
 }

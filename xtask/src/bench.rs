@@ -67,7 +67,12 @@ pub fn bench(startup_only: bool) -> Result {
             "Tansu (memory)",
             Some(&tansu),
         )?);
-        rows.push(crate::rebalance::fourth_worker(&dir, &tansu)?);
+        // Several distributed workers do not converge on Tansu 0.6 (docs/distributed.md): a
+        // rebalance that never ends is reported, not fatal to the other figures.
+        match crate::rebalance::fourth_worker(&dir, &tansu) {
+            Ok(row) => rows.push(row),
+            Err(e) => eprintln!("xtask: no rebalance figure: {e}"),
+        }
     }
     rows.extend(startup_and_memory(&dir, &plugins)?);
     report(&rows, &dir)
