@@ -623,7 +623,13 @@ fn a_worker_without_its_distributed_keys_says_which_is_missing() {
         .collect();
     let log = match Worker::try_distributed(&dir.path().join("w3"), &alone) {
         Err(log) => log,
-        Ok(worker) => panic!("started without bootstrap.servers; its log:\n{}", worker.log()),
+        Ok(worker) => panic!(
+            "started without bootstrap.servers; its log:\n{}",
+            worker.log()
+        ),
     };
-    assert!(log.contains("distributed mode needs bootstrap.servers"), "{log}");
+    assert!(
+        log.contains("distributed mode needs bootstrap.servers"),
+        "{log}"
+    );
 }
