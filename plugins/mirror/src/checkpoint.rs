@@ -248,7 +248,9 @@ impl CheckpointState {
     fn checkpoints(&mut self) -> Result<Vec<SourceRecord>, ConnectError> {
         let mut out = Vec::new();
         for group in self.groups.clone() {
-            for (topic, partition, upstream, metadata) in self.committed(&group)? {
+            let committed = self.committed(&group)?;
+            log::debug!("group {group} committed on the source: {committed:?}");
+            for (topic, partition, upstream, metadata) in committed {
                 let Some(downstream) = self.syncs.store.translate(&topic, partition, upstream)
                 else {
                     continue;
@@ -267,8 +269,13 @@ impl CheckpointState {
                 };
                 let record = self.record(&checkpoint);
                 let latest = self.latest.entry(group.clone()).or_default();
-                if latest.get(&(remote.clone(), partition)) == Some(&checkpoint) {
-                    continue;
+                // Java's `checkpointIsMoreRecent`: after a rewind upstream, or when the
+                // downstream offset moved forward (checkpoints stay monotonic).
+                if let Some(last) = latest.get(&(remote.clone(), partition)) {
+                    let rewound = checkpoint.upstream_offset < last.upstream_offset;
+                    if !rewound && checkpoint.downstream_offset <= last.downstream_offset {
+                        continue;
+                    }
                 }
                 out.push(record);
                 latest.insert((remote, partition), checkpoint);

@@ -180,8 +180,7 @@ impl<'a> Settings<'a> {
     pub fn policy(&self) -> Result<ReplicationPolicy, ConnectError> {
         ReplicationPolicy::from_config(
             &self.string("replication.policy.class"),
-            &self
-                .def
+            self.def
                 .get(self.props, "replication.policy.separator")
                 .unwrap_or("."),
             Some(&self.source_alias()),
@@ -224,40 +223,30 @@ impl<'a> Settings<'a> {
 /// Validation shared by the connectors: the filters' regexes and the policy class.
 pub fn validate_common(def: &ConfigDef, props: &Props) -> Vec<ConfigValue> {
     let mut values = def.validate(props);
-    let checks: [(&str, Box<dyn Fn() -> Result<(), String>>); 3] = [
-        (
-            "topics",
-            Box::new(|| {
-                NameFilter::new(def.get(props, "topics").unwrap_or(""), "topics", "", "")
-                    .map(|_| ())
-            }),
-        ),
-        (
-            "groups",
-            Box::new(|| {
-                NameFilter::new(def.get(props, "groups").unwrap_or(""), "groups", "", "")
-                    .map(|_| ())
-            }),
-        ),
+    let get = |name: &str| def.get(props, name).unwrap_or("");
+    let regexes = |name: &str| NameFilter::new(get(name), name, "", "").map(|_| ());
+    let checks = [
+        ("topics", regexes("topics")),
+        ("topics.exclude", regexes("topics.exclude")),
+        ("groups", regexes("groups")),
+        ("groups.exclude", regexes("groups.exclude")),
         (
             "replication.policy.class",
-            Box::new(|| {
-                ReplicationPolicy::from_config(
-                    def.get(props, "replication.policy.class")
-                        .unwrap_or(DEFAULT_POLICY),
-                    def.get(props, "replication.policy.separator")
-                        .unwrap_or("."),
-                    None,
-                )
-                .map(|_| ())
-            }),
+            ReplicationPolicy::from_config(
+                def.get(props, "replication.policy.class")
+                    .unwrap_or(DEFAULT_POLICY),
+                def.get(props, "replication.policy.separator")
+                    .unwrap_or("."),
+                None,
+            )
+            .map(|_| ()),
         ),
     ];
     for (name, check) in checks {
         if def.key(name).is_none() {
             continue;
         }
-        if let (Err(e), Some(v)) = (check(), values.iter_mut().find(|v| v.name.as_str() == name)) {
+        if let (Err(e), Some(v)) = (check, values.iter_mut().find(|v| v.name.as_str() == name)) {
             v.errors.push(e.into());
         }
     }

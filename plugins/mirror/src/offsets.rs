@@ -1,8 +1,15 @@
 //! Offset syncs: when the source task writes one (Java's `OffsetSyncWriter.PartitionState`),
 //! and how the checkpoint task translates a group's upstream offset with them (Java's
 //! `OffsetSyncStore`: 64 syncs per partition at exponentially spaced distances).
+//!
+//! One deviation, for precision only: besides Java's 64 slots the store keeps the latest
+//! [`RECENT`] syncs of each partition exactly, so a group far behind the replication head
+//! still translates to the nearest sync at or before its offset (Java's buckets may fall back
+//! to a sync thousands of records earlier). The rule is Java's either way: the latest sync
+//! at or before the group's offset, plus one when past it; an upstream offset going back
+//! (a recreated or truncated topic) forgets everything older.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 
 use crate::formats::OffsetSync;
 
@@ -45,11 +52,15 @@ impl PartitionState {
 }
 
 const SYNCS: usize = 64;
+/// How many of the latest syncs per partition are kept exactly (16 bytes each).
+pub const RECENT: usize = 8192;
 
 /// The offset syncs read so far, per upstream topic partition.
 #[derive(Debug, Default)]
 pub struct OffsetSyncStore {
     syncs: HashMap<(String, i32), [OffsetSync; SYNCS]>,
+    /// The latest syncs, in upstream order.
+    recent: HashMap<(String, i32), VecDeque<OffsetSync>>,
     read_to_end: bool,
 }
 
@@ -66,6 +77,20 @@ impl OffsetSyncStore {
 
     /// Takes a sync read from the offset-syncs topic.
     pub fn handle(&mut self, topic: &str, partition: i32, sync: OffsetSync) {
+        let recent = self
+            .recent
+            .entry((topic.to_string(), partition))
+            .or_default();
+        if recent
+            .back()
+            .is_some_and(|last| last.upstream_offset > sync.upstream_offset)
+        {
+            recent.clear();
+        }
+        if recent.len() == RECENT {
+            recent.pop_front();
+        }
+        recent.push_back(sync);
         let read_to_end = self.read_to_end;
         let syncs = self
             .syncs
@@ -93,9 +118,10 @@ impl OffsetSyncStore {
         if !self.read_to_end {
             return None;
         }
-        let syncs = self.syncs.get(&(topic.to_string(), partition))?;
+        let key = (topic.to_string(), partition);
+        let syncs = self.syncs.get(&key)?;
         let oldest = syncs[SYNCS - 1];
-        let sync = if oldest.upstream_offset > upstream {
+        let mut sync = if oldest.upstream_offset > upstream {
             oldest
         } else {
             syncs
@@ -104,6 +130,16 @@ impl OffsetSyncStore {
                 .copied()
                 .unwrap_or(oldest)
         };
+        // A closer sync among the exact recent ones, if any.
+        if let Some(recent) = self.recent.get(&key) {
+            let after = recent.partition_point(|s| s.upstream_offset <= upstream);
+            if let Some(closer) = after.checked_sub(1).map(|i| recent[i]) {
+                if closer.upstream_offset > sync.upstream_offset || sync.upstream_offset > upstream
+                {
+                    sync = closer;
+                }
+            }
+        }
         if sync.upstream_offset > upstream {
             return Some(-1);
         }
@@ -177,15 +213,30 @@ mod tests {
     }
 
     #[test]
+    fn a_group_far_behind_the_head_translates_to_the_nearest_recent_sync() {
+        let mut s = OffsetSyncStore::default();
+        s.set_read_to_end();
+        for o in (0..10_000).step_by(101) {
+            s.handle("t", 0, sync(o, o));
+        }
+        // Java's buckets alone would answer with a sync thousands of records back.
+        assert_eq!(s.translate("t", 0, 5_000), Some(4_949 + 1));
+        assert_eq!(s.translate("t", 0, 4_949), Some(4_949));
+    }
+
+    #[test]
     fn older_syncs_are_kept_at_growing_distances() {
         let mut s = OffsetSyncStore::default();
         s.set_read_to_end();
-        for o in (0..10_000).step_by(100) {
+        for o in (0..(RECENT as i64 + 100) * 100).step_by(100) {
             s.handle("t", 0, sync(o, o + 7));
         }
         // An offset far behind the latest sync still translates to a nearby sync.
+        // Beyond the exact window, Java's buckets still answer, further back.
         let t = s.translate("t", 0, 5_000).unwrap();
         assert!(t > 0 && t <= 5_007, "{t}");
-        assert_eq!(s.translate("t", 0, 9_900), Some(9_907));
+        let last = (RECENT as i64 + 99) * 100;
+        assert_eq!(s.translate("t", 0, last), Some(last + 7));
+        assert_eq!(s.translate("t", 0, 20_050), Some(20_008));
     }
 }
