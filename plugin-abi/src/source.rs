@@ -2,7 +2,7 @@
 
 use abi_stable::std_types::ROption;
 
-use crate::data::{AckedRecord, SourceRecord, Value};
+use crate::data::{SourceRecord, Value};
 use crate::errors::ConnectError;
 use crate::ffi::HostSourceTaskContextBox;
 use crate::Props;
@@ -60,22 +60,6 @@ pub trait SourceTask: Send + 'static {
 
     /// Releases what `start` acquired. Called after the last `poll`, also when the task failed.
     fn stop(&mut self) -> Result<(), ConnectError> {
-        Ok(())
-    }
-
-    /// Return `true` to receive [`commit_records`](Self::commit_records). Asked once,
-    /// after `start`. Since ABI 1.1; older workers never call it.
-    fn wants_record_acks(&self) -> bool {
-        false
-    }
-
-    /// Records Kafka acknowledged since the last call, each with the topic, partition and
-    /// offset it was written to (Kafka Connect's `commitRecord(record, metadata)`, batched).
-    /// Called on the task's thread between polls, only when
-    /// [`wants_record_acks`](Self::wants_record_acks) said so. An error is logged, as
-    /// Java's worker does with `commitRecord`.
-    fn commit_records(&mut self, acked: Vec<AckedRecord>) -> Result<(), ConnectError> {
-        let _ = acked;
         Ok(())
     }
 }

@@ -723,5 +723,32 @@ fn kill_9_mid_replication_loses_nothing_on_the_target() {
         }
         assert_eq!(next, sent[p].len(), "partition {p}: records lost");
     }
+    // Every offset sync, from both runs, points at its record on the target or before it:
+    // translation may make a consumer read records again, never skip one. (The restarted task
+    // counts where its records land from the remote partition's end at start; a crashed run's
+    // last requests appended later, or a trailing end offset as Tansu 0.6 reports one right
+    // after a restart, make its syncs point earlier until the task finds the end moved.)
+    let syncs: Vec<_> = read_raw(clusters.a(), "mm2-offset-syncs.B.internal")
+        .iter()
+        .map(|(k, v)| decode_offset_sync(k, v))
+        .collect();
+    assert!(syncs.len() >= 4, "{syncs:?}");
+    let mut exact = 0;
+    for (topic, p, upstream, downstream) in &syncs {
+        assert_eq!(topic, "big");
+        let want = &sent[*p as usize][*upstream as usize];
+        let at = got[*p as usize]
+            .iter()
+            .position(|r| r == want)
+            .expect("replicated");
+        assert!(
+            at as i64 >= *downstream,
+            "offset sync {upstream} -> {downstream} of partition {p} points past its record (at {at})"
+        );
+        if got[*p as usize].get(*downstream as usize) == Some(want) {
+            exact += 1;
+        }
+    }
+    eprintln!("{exact} of {} offset syncs exact", syncs.len());
     eprintln!("killed with {at_kill} replicated; {resent} records sent twice, none lost");
 }

@@ -4,7 +4,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use abi_stable::std_types::RVec;
-use plugin_abi::data::{AckedRecord, SourceRecord, Value};
+use plugin_abi::data::{SourceRecord, Value};
 use plugin_abi::errors::ErrorKind;
 use plugin_abi::ffi::props_to_ffi;
 use rdkafka::error::{KafkaError, RDKafkaErrorCode};
@@ -31,40 +31,16 @@ const STOP_FLUSH_TIMEOUT: Duration = Duration::from_secs(10);
 struct DeliveryTracker {
     failure: Arc<Mutex<Option<String>>>,
     metrics: Arc<TaskMetrics>,
-    /// Acknowledged records for a task that wants them (`commit_records`).
-    acked: Arc<Mutex<Vec<AckedRecord>>>,
-}
-
-/// What a produced record carries to its delivery report: its batch, and its source
-/// position when the task wants to hear about each acknowledged record.
-struct Sent {
-    batch: Arc<Batch>,
-    position: Option<SourcePosition>,
 }
 
 impl ClientContext for DeliveryTracker {}
 
 impl ProducerContext for DeliveryTracker {
-    type DeliveryOpaque = Box<Sent>;
+    type DeliveryOpaque = Arc<Batch>;
 
-    fn delivery(&self, result: &DeliveryResult<'_>, sent: Box<Sent>) {
-        let Sent { batch, position } = *sent;
+    fn delivery(&self, result: &DeliveryResult<'_>, batch: Arc<Batch>) {
         match result {
-            Ok(msg) => {
-                if let Some((source_partition, source_offset)) = position {
-                    use rdkafka::Message;
-                    let acked = AckedRecord {
-                        source_partition,
-                        source_offset,
-                        topic: msg.topic().into(),
-                        kafka_partition: msg.partition(),
-                        kafka_offset: msg.offset(),
-                    };
-                    self.acked
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .push(acked);
-                }
+            Ok(_) => {
                 if batch.acked() {
                     self.metrics.source_written(batch.records());
                 }
@@ -95,7 +71,6 @@ pub fn run_source_task(
     let converters =
         RecordConverters::for_connector(&env.worker, &spec.connector_props, &env.plugins)?;
     let failure = Arc::new(Mutex::new(None));
-    let acked = Arc::new(Mutex::new(Vec::new()));
     let producer: ThreadedProducer<DeliveryTracker> = producer_config(
         &env.clients,
         &spec.client_id(),
@@ -104,7 +79,6 @@ pub fn run_source_task(
     .create_with_context(DeliveryTracker {
         failure: failure.clone(),
         metrics: control.metrics.clone(),
-        acked: acked.clone(),
     })
     .map_err(|e| format!("cannot create the task's producer: {e}"))?;
 
@@ -114,15 +88,6 @@ pub fn run_source_task(
         .into_result()
         .map_err(|e| format!("task failed to start: {}", e.message))?;
     tracing::info!("source task started");
-    let wants_acks = task.wants_record_acks();
-    let hand_over_acks = |task: &mut plugin_abi::ffi::SourceTaskBox| {
-        let batch = std::mem::take(&mut *acked.lock().unwrap_or_else(|e| e.into_inner()));
-        if !batch.is_empty() {
-            if let Err(e) = task.commit_records(batch.into()).into_result() {
-                tracing::warn!("task commit_records hook failed: {}", e.message);
-            }
-        }
-    };
     env.metrics.task_started(&control.metrics);
 
     let tracker = Arc::new(OffsetTracker::default());
@@ -152,7 +117,6 @@ pub fn run_source_task(
             errors: &mut errors,
             topics: &mut topics,
             metrics: &control.metrics,
-            wants_acks,
         };
         while !control.is_stopping() {
             if let Some(f) = failure.lock().unwrap_or_else(|e| e.into_inner()).take() {
@@ -187,9 +151,6 @@ pub fn run_source_task(
                 send_batch(&producer, &mut out, &tracker, &kept, Some(&positions))?;
             }
             out.errors.count_retries();
-            if wants_acks {
-                hand_over_acks(&mut task);
-            }
             let commits = committer.commits();
             if commits != commits_seen {
                 commits_seen = commits;
@@ -209,9 +170,6 @@ pub fn run_source_task(
         );
     }
     committer.finish();
-    if wants_acks {
-        hand_over_acks(&mut task);
-    }
     if let Err(e) = task.stop().into_result() {
         tracing::warn!("task stop failed: {}", e.message);
     }
@@ -259,8 +217,6 @@ struct Outbound<'a> {
     errors: &'a mut ErrorReporter,
     topics: &'a mut TopicTracker,
     metrics: &'a TaskMetrics,
-    /// The task wants each acknowledged record (`commit_records`).
-    wants_acks: bool,
 }
 
 /// Converts and sends a batch. `positions` are every polled record's source positions when
@@ -328,13 +284,7 @@ fn send_batch(
     out.metrics.source_sent(converted.len());
     for (r, (key, value, headers)) in converted {
         out.topics.saw(&r.topic);
-        let sent = Box::new(Sent {
-            batch: batch.clone(),
-            position: out
-                .wants_acks
-                .then(|| (r.source_partition.clone(), r.source_offset.clone())),
-        });
-        let mut record = BaseRecord::with_opaque_to(r.topic.as_str(), sent);
+        let mut record = BaseRecord::with_opaque_to(r.topic.as_str(), batch.clone());
         if let Some(v) = &value {
             record = record.payload(&**v);
         }
@@ -382,7 +332,7 @@ fn headers_of(
 /// Sends, waiting while the producer's queue is full (the worker never drops a record).
 fn send_with_backpressure<'a>(
     producer: &ThreadedProducer<DeliveryTracker>,
-    mut record: BaseRecord<'a, [u8], [u8], Box<Sent>>,
+    mut record: BaseRecord<'a, [u8], [u8], Arc<Batch>>,
 ) -> Result<(), TaskFailure> {
     loop {
         match producer.send(record) {

@@ -7,6 +7,6 @@ mod record;
 mod schema;
 mod value;
 
-pub use record::{AckedRecord, ConnectRecord, Header, SinkRecord, SourceRecord, TimestampType};
+pub use record::{ConnectRecord, Header, SinkRecord, SourceRecord, TimestampType};
 pub use schema::{logical, Field, Schema, SchemaBuilder, SchemaData, SchemaType};
 pub use value::Value;

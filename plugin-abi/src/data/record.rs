@@ -73,23 +73,6 @@ impl SourceRecord {
     }
 }
 
-/// A source record Kafka acknowledged, and where it was written: what Kafka Connect's
-/// `SourceTask.commitRecord(record, metadata)` receives (ABI 1.1).
-#[repr(C)]
-#[derive(StableAbi, Debug, Clone, PartialEq)]
-pub struct AckedRecord {
-    /// The record's source partition, as the task returned it.
-    pub source_partition: Value,
-    /// The record's source offset, as the task returned it.
-    pub source_offset: Value,
-    /// The topic it was written to (after transformations).
-    pub topic: RString,
-    /// The partition it was written to.
-    pub kafka_partition: i32,
-    /// Its offset in that partition.
-    pub kafka_offset: i64,
-}
-
 /// How a consumed record's timestamp was set.
 #[repr(u8)]
 #[derive(StableAbi, Debug, Clone, Copy, PartialEq, Eq)]

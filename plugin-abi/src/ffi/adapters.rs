@@ -21,7 +21,7 @@ use super::{
 use crate::config::{ConfigDef, ConfigValue};
 use crate::connector::{ConnectorContext, SinkConnector, SourceConnector};
 use crate::convert::{Converter, HeaderConverter};
-use crate::data::{AckedRecord, ConnectRecord, SinkRecord, SourceRecord};
+use crate::data::{ConnectRecord, SinkRecord, SourceRecord};
 use crate::data::{Schema, Value};
 use crate::errors::{ConnectError, ErrorKind};
 use crate::sink::{SinkTask, SinkTaskContext, TopicPartition, TopicPartitionOffset};
@@ -324,14 +324,6 @@ impl<T: SourceTask> SourceTaskFfi for SourceTaskAdapter<T> {
     }
     fn stop(&mut self) -> RResult<(), PluginError> {
         guard("stop", || self.inner.stop())
-    }
-    fn wants_record_acks(&self) -> bool {
-        self.inner.wants_record_acks()
-    }
-    fn commit_records(&mut self, acked: RVec<AckedRecord>) -> RResult<(), PluginError> {
-        guard("commit_records", || {
-            self.inner.commit_records(acked.into_vec())
-        })
     }
 }
 

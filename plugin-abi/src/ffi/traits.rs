@@ -6,7 +6,7 @@ use abi_stable::std_types::{RBox, ROption, RResult, RSlice, RStr, RString, RVec,
 
 use super::{KeyValue, PluginError};
 use crate::config::{ConfigDef, ConfigValue};
-use crate::data::{AckedRecord, ConnectRecord, Schema, SinkRecord, SourceRecord, Value};
+use crate::data::{ConnectRecord, Schema, SinkRecord, SourceRecord, Value};
 use crate::sink::{TopicPartition, TopicPartitionOffset};
 
 /// Implemented by the worker: what a connector may ask of it.
@@ -89,16 +89,6 @@ pub trait SourceTaskFfi: Send {
     /// Stops the task.
     #[sabi(last_prefix_field)]
     fn stop(&mut self) -> RResult<(), PluginError>;
-    /// Whether the task wants [`commit_records`](Self::commit_records) (ABI 1.1; libraries
-    /// built against 1.0 answer `false`).
-    fn wants_record_acks(&self) -> bool {
-        false
-    }
-    /// Records Kafka acknowledged, with where they were written (ABI 1.1).
-    fn commit_records(&mut self, acked: RVec<AckedRecord>) -> RResult<(), PluginError> {
-        drop(acked);
-        RResult::ROk(())
-    }
 }
 
 /// A sink task, as the worker sees it (the counterpart of [`SinkTask`](crate::sink::SinkTask)).

@@ -1,13 +1,12 @@
 //! MirrorSourceConnector: replicates the source cluster's topics to the target, partition
 //! for partition, and records offset syncs for the checkpoint connector.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
-use plugin_abi::data::AckedRecord;
 use plugin_abi::log;
 use plugin_abi::prelude::*;
 use rdkafka::consumer::{BaseConsumer, Consumer};
@@ -15,7 +14,9 @@ use rdkafka::message::{Headers, Message};
 use rdkafka::producer::{BaseProducer, BaseRecord, Producer};
 use rdkafka::{Offset, TopicPartitionList};
 
-use crate::clients::{assigned_consumer, client_config, require_bootstrap, Admin, Cluster};
+use crate::clients::{
+    assigned_consumer, client_config, require_bootstrap, Admin, Cluster, REQUEST_TIMEOUT,
+};
 use crate::config::{self, Settings, TASK_TOPIC_PARTITIONS};
 use crate::formats::OffsetSync;
 use crate::offsets::PartitionState;
@@ -302,6 +303,17 @@ fn source_partition(cluster: &str, topic: &str, partition: i32) -> Value {
 }
 
 /// Kafka's `MirrorSourceTask`.
+///
+/// Offset syncs need the downstream offset of each acknowledged record, which Java's task
+/// gets from `commitRecord(record, metadata)`. The ABI has no such call (adding a method to
+/// `SourceTaskFfi` makes abi_stable refuse every plugin built against ABI 1.0), so the task
+/// derives it: it owns each remote partition it writes (partitions map 1:1, one task per
+/// partition), so the record it sends n-th after start lands at the remote partition's end
+/// at start + n (the worker's producer is idempotent and keeps order). After each offset
+/// commit it reads the committed upstream offsets back and turns the records up to them
+/// (acknowledged, hence written) into offset syncs with Java's rules. Should anything else
+/// append to a remote partition meanwhile, the offsets counted would be too low: translation
+/// then lands earlier (records read again), never later.
 #[derive(Default)]
 pub struct MirrorSourceTask {
     consumer: Option<BaseConsumer>,
@@ -312,6 +324,18 @@ pub struct MirrorSourceTask {
     remote: HashMap<String, String>,
     /// Offset syncs: where they go and what each partition needs.
     syncs: Option<SyncWriter>,
+    /// The worker committed offsets since the last poll: offset syncs may be due.
+    committed: bool,
+}
+
+/// The records of one partition sent but not yet known to be committed.
+struct Pending {
+    /// Where the next record lands in the remote partition.
+    next_downstream: i64,
+    /// (upstream, downstream) of the records sent, oldest first.
+    sent: VecDeque<(i64, i64)>,
+    /// Records were sent since the partition's end was last read.
+    unchecked: bool,
 }
 
 struct SyncWriter {
@@ -319,9 +343,69 @@ struct SyncWriter {
     topic: String,
     max_offset_lag: i64,
     partitions: HashMap<(String, i32), PartitionState>,
+    pending: HashMap<(String, i32), Pending>,
+    /// Reads the remote partitions' ends.
+    target: BaseConsumer,
+    /// Remote topic per source topic.
+    remote: HashMap<String, String>,
 }
 
 impl SyncWriter {
+    /// The worker committed offsets: the records up to them were acknowledged.
+    fn committed(&mut self, cluster: &str, ctx: &SourceTaskContext) {
+        let keys: Vec<(String, i32)> = self
+            .pending
+            .iter()
+            .filter(|(_, p)| !p.sent.is_empty())
+            .map(|(k, _)| k.clone())
+            .collect();
+        for (topic, partition) in keys {
+            let Some(upto) = ctx
+                .offset(&source_partition(cluster, &topic, partition))
+                .and_then(|o| o.get("offset").and_then(Value::as_i64))
+            else {
+                continue;
+            };
+            let mut acked = Vec::new();
+            if let Some(p) = self.pending.get_mut(&(topic.clone(), partition)) {
+                while p.sent.front().is_some_and(|(u, _)| *u <= upto) {
+                    acked.extend(p.sent.pop_front());
+                }
+            }
+            for (upstream, downstream) in acked {
+                self.record(&topic, partition, upstream, downstream);
+            }
+        }
+        self.recalibrate();
+    }
+
+    /// A partition whose records were all acknowledged ends where its next record will land,
+    /// unless something else was appended meanwhile (a crashed run's last requests, which a
+    /// broker may still append after this task read the end at start): then follow the end.
+    fn recalibrate(&mut self) {
+        for ((topic, partition), p) in self.pending.iter_mut() {
+            if !p.sent.is_empty() || !p.unchecked {
+                continue;
+            }
+            let Some(remote) = self.remote.get(topic) else {
+                continue;
+            };
+            if let Ok((_, end)) = self
+                .target
+                .fetch_watermarks(remote, *partition, REQUEST_TIMEOUT)
+            {
+                p.unchecked = false;
+                if end > p.next_downstream {
+                    log::info!(
+                        "{remote}-{partition} ends at {end}, not {}: offset syncs follow",
+                        p.next_downstream
+                    );
+                    p.next_downstream = end;
+                }
+            }
+        }
+    }
+
     fn record(&mut self, topic: &str, partition: i32, upstream: i64, downstream: i64) {
         let lag = self.max_offset_lag;
         let state = self
@@ -394,22 +478,51 @@ impl SourceTask for MirrorSourceTask {
             let producer = client_config(props, cluster, "producer")
                 .create()
                 .map_err(|e| ConnectError::new(format!("cannot create a producer: {e}")))?;
+            // Where each remote partition ends now: the first record sent lands there.
+            let target = assigned_consumer(props, Cluster::Target, None)?;
+            let mut pending = HashMap::new();
+            for entry in tpl.elements() {
+                let (topic, partition) = (entry.topic().to_string(), entry.partition());
+                let remote = &self.remote[&topic];
+                let (_, end) = target
+                    .fetch_watermarks(remote, partition, REQUEST_TIMEOUT)
+                    .map_err(|e| {
+                        ConnectError::retriable(format!(
+                            "cannot read the end of {remote}-{partition}: {e}"
+                        ))
+                    })?;
+                let sent = VecDeque::new();
+                pending.insert(
+                    (topic, partition),
+                    Pending {
+                        next_downstream: end,
+                        sent,
+                        unchecked: false,
+                    },
+                );
+            }
             self.syncs = Some(SyncWriter {
                 producer,
                 topic,
                 max_offset_lag: s.long("offset.lag.max")?,
                 partitions: HashMap::new(),
+                pending,
+                target,
+                remote: self.remote.clone(),
             });
         }
         Ok(())
     }
 
-    fn poll(&mut self, _ctx: &SourceTaskContext) -> Result<Vec<SourceRecord>, ConnectError> {
+    fn poll(&mut self, ctx: &SourceTaskContext) -> Result<Vec<SourceRecord>, ConnectError> {
         let consumer = self
             .consumer
             .as_ref()
             .ok_or_else(|| ConnectError::new("not started"))?;
-        if let Some(s) = &self.syncs {
+        if let Some(s) = self.syncs.as_mut() {
+            if std::mem::take(&mut self.committed) {
+                s.committed(&self.source_alias, ctx);
+            }
             s.producer.poll(Duration::ZERO);
         }
         let mut out = Vec::new();
@@ -422,6 +535,13 @@ impl SourceTask for MirrorSourceTask {
             timeout = Duration::ZERO;
             let msg = result.map_err(|e| ConnectError::retriable(format!("poll failed: {e}")))?;
             let topic = msg.topic();
+            if let Some(s) = self.syncs.as_mut() {
+                if let Some(p) = s.pending.get_mut(&(topic.to_string(), msg.partition())) {
+                    p.sent.push_back((msg.offset(), p.next_downstream));
+                    p.next_downstream += 1;
+                    p.unchecked = true;
+                }
+            }
             let remote = match self.remote.get(topic) {
                 Some(r) => r.clone(),
                 None => self
@@ -466,25 +586,8 @@ impl SourceTask for MirrorSourceTask {
         Ok(out)
     }
 
-    fn wants_record_acks(&self) -> bool {
-        self.syncs.is_some()
-    }
-
-    fn commit_records(&mut self, acked: Vec<AckedRecord>) -> Result<(), ConnectError> {
-        let Some(syncs) = self.syncs.as_mut() else {
-            return Ok(());
-        };
-        for r in acked {
-            let (Some(topic), Some(partition), Some(upstream)) = (
-                r.source_partition.get("topic").and_then(Value::as_str),
-                r.source_partition.get("partition").and_then(Value::as_i64),
-                r.source_offset.get("offset").and_then(Value::as_i64),
-            ) else {
-                continue;
-            };
-            syncs.record(topic, partition as i32, upstream, r.kafka_offset);
-        }
-        syncs.producer.poll(Duration::ZERO);
+    fn commit(&mut self) -> Result<(), ConnectError> {
+        self.committed = true;
         Ok(())
     }
 
