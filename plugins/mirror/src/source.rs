@@ -484,13 +484,15 @@ impl SourceTask for MirrorSourceTask {
             for entry in tpl.elements() {
                 let (topic, partition) = (entry.topic().to_string(), entry.partition());
                 let remote = &self.remote[&topic];
-                let (_, end) = target
-                    .fetch_watermarks(remote, partition, REQUEST_TIMEOUT)
-                    .map_err(|e| {
-                        ConnectError::retriable(format!(
-                            "cannot read the end of {remote}-{partition}: {e}"
-                        ))
-                    })?;
+                // A remote topic the broker creates on first use has no end yet: 0. On other
+                // errors 0 counts too low, the safe side; the end is followed later.
+                let end = match target.fetch_watermarks(remote, partition, REQUEST_TIMEOUT) {
+                    Ok((_, end)) => end,
+                    Err(e) => {
+                        log::warn!("end of {remote}-{partition} unknown ({e}): counting from 0");
+                        0
+                    }
+                };
                 let sent = VecDeque::new();
                 pending.insert(
                     (topic, partition),
