@@ -39,6 +39,8 @@ pub fn bench(startup_only: bool) -> Result {
             "-p",
             "connect-file",
             "-p",
+            "connect-mirror",
+            "-p",
             "connect-test-kit",
             "-p",
             "bench",
@@ -54,6 +56,10 @@ pub fn bench(startup_only: bool) -> Result {
     copy_file(
         &release_lib("connect_file"),
         &plugins.join(lib_name("connect_file")),
+    )?;
+    copy_file(
+        &release_lib("connect_mirror"),
+        &plugins.join(lib_name("connect_mirror")),
     )?;
 
     let mut rows = Vec::new();
@@ -401,6 +407,40 @@ fn source_run(
     Ok((started.elapsed().as_secs_f64(), worker.memory_mib("VmHWM")))
 }
 
+/// Mirror run: seconds until MirrorSourceConnector's offset for the last record of `topic`
+/// (partition 0 on cluster `source`) is committed, i.e. every record is acked on `target`.
+fn mirror_run(dir: &Path, plugins: &Path, source: &str, target: &str, topic: &str) -> Result<f64> {
+    const BYTES: &str = "org.apache.kafka.connect.converters.ByteArrayConverter";
+    let run_dir = dir.join(format!("mirror-{topic}"));
+    std::fs::create_dir_all(&run_dir).map_err(|e| e.to_string())?;
+    let offsets = run_dir.join("offsets.json");
+    let last = format!("\"offset\":{}", RECORDS - 1);
+    let mut settings = worker_settings(&run_dir, plugins, target, BYTES);
+    settings.push(("header.converter", BYTES.into()));
+    let started = Instant::now();
+    let _worker = Worker::start(
+        &run_dir,
+        &settings,
+        &[vec![
+            ("name", "mirror".into()),
+            ("connector.class", "MirrorSourceConnector".into()),
+            ("source.cluster.alias", "A".into()),
+            ("target.cluster.alias", "B".into()),
+            ("source.cluster.bootstrap.servers", source.into()),
+            ("target.cluster.bootstrap.servers", target.into()),
+            ("topics", topic.into()),
+            ("replication.factor", "1".into()),
+            ("offset-syncs.topic.replication.factor", "1".into()),
+        ]],
+    )?;
+    wait_for("the mirror to finish", Duration::from_secs(600), || {
+        std::fs::read_to_string(&offsets)
+            .map(|t| t.contains(&last))
+            .unwrap_or(false)
+    })?;
+    Ok(started.elapsed().as_secs_f64())
+}
+
 /// Sink run: seconds until the file holds every record of `topic`.
 fn sink_run(dir: &Path, plugins: &Path, bootstrap: &str, topic: &str) -> Result<f64> {
     let run_dir = dir.join(format!("sink-{topic}"));
@@ -444,6 +484,7 @@ fn throughput(
     let (mut raw_p, mut src, mut json, mut raw_c, mut sink, mut peak) =
         (vec![], vec![], vec![], vec![], vec![], vec![]);
     let (mut plain, mut chained) = (vec![], vec![]);
+    let (mut pipe, mut mirror) = (vec![], vec![]);
     for i in 0..RUNS {
         eprintln!("xtask: bench run {} of {RUNS} ({name})", i + 1);
         let broker = match tansu {
@@ -499,10 +540,43 @@ fn throughput(
             ],
         )?);
         sink.push(sink_run(dir, plugins, b, &format!("src-{i}"))?);
+        // Mirroring raw-{i} to a second Tansu: a raw consume → produce pipe, then
+        // MirrorSourceConnector (offset syncs on, as by default). Not on the embedded broker:
+        // it does not answer CreateTopics/DescribeConfigs, so the connector's start waits out
+        // its admin timeouts and the figure would measure those.
+        let Some(bin) = tansu else {
+            continue;
+        };
+        let target = Broker::tansu(bin)?;
+        target.create_topic(&format!("pipe-{i}"))?;
+        pipe.push(raw(
+            "pipe",
+            &[
+                b,
+                &format!("raw-{i}"),
+                &target.bootstrap,
+                &format!("pipe-{i}"),
+                &RECORDS.to_string(),
+            ],
+        )?);
+        mirror.push(mirror_run(
+            dir,
+            plugins,
+            b,
+            &target.bootstrap,
+            &format!("raw-{i}"),
+        )?);
     }
     let rate = |secs: f64| RECORDS as f64 / secs;
     let (raw_p, raw_c) = (median(raw_p), median(raw_c));
-    Ok(vec![
+    let mirror_row = (!mirror.is_empty()).then(|| Row {
+        broker: name,
+        name: "mirror: MirrorSourceConnector between two clusters; ratio vs. a raw consume → produce pipe",
+        value: rate(median(mirror)),
+        unit: "records/s",
+        raw: Some(rate(median(pipe))),
+    });
+    let mut rows = vec![
         Row {
             broker: name,
             name: "source: FileStreamSource + StringConverter",
@@ -538,7 +612,9 @@ fn throughput(
             unit: "MiB",
             raw: None,
         },
-    ])
+    ];
+    rows.extend(mirror_row);
+    Ok(rows)
 }
 
 /// The chain: InsertField, ReplaceField and Cast, after a HoistField that makes each

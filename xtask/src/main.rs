@@ -15,7 +15,7 @@ use std::process::{Command, ExitCode};
 use std::time::Instant;
 
 /// Workspace crates that are shipped plugins, installed into `plugin.path/`.
-const SHIPPED_PLUGINS: &[&str] = &["connect-file"];
+const SHIPPED_PLUGINS: &[&str] = &["connect-file", "connect-mirror"];
 
 type Result<T = ()> = std::result::Result<T, String>;
 

@@ -1,6 +1,7 @@
 //! Header converters: a header's Connect value ⇄ its bytes. `SimpleHeaderConverter` (Kafka's
 //! default) writes values as text and reads them back inferring the type; `StringConverter`
-//! reads every header as a string.
+//! reads every header as a string; `ByteArrayConverter` passes bytes through unchanged (what
+//! MirrorMaker 2 runs with).
 
 use plugin_abi::data::{Schema, Value};
 
@@ -9,6 +10,7 @@ use super::converter::ConversionError;
 /// The classes `header.converter` may name.
 pub const SIMPLE_HEADER_CONVERTER: &str = "org.apache.kafka.connect.storage.SimpleHeaderConverter";
 const STRING_CONVERTER: &str = "org.apache.kafka.connect.storage.StringConverter";
+const BYTE_ARRAY_CONVERTER: &str = "org.apache.kafka.connect.converters.ByteArrayConverter";
 
 /// A header converter, as Kafka Connect's `HeaderConverter`.
 pub trait HeaderConverter: Send + Sync {
@@ -37,6 +39,42 @@ pub struct SimpleHeaderConverter;
 
 /// Every header as a string.
 pub struct StringHeaderConverter;
+
+/// Header values as raw bytes, both ways (Kafka's `ByteArrayConverter` as a header converter).
+pub struct ByteArrayHeaderConverter;
+
+impl HeaderConverter for ByteArrayHeaderConverter {
+    fn from_connect_header(
+        &self,
+        _: &str,
+        header: &str,
+        _: Option<&Schema>,
+        value: &Value,
+    ) -> Result<Option<Vec<u8>>, ConversionError> {
+        match value {
+            Value::Null => Ok(None),
+            Value::Bytes(b) => Ok(Some(b.to_vec())),
+            other => Err(ConversionError::new(format!(
+                "ByteArrayConverter is not compatible with objects of type {other:?} (header {header})"
+            ))),
+        }
+    }
+
+    fn to_connect_header(
+        &self,
+        _: &str,
+        _: &str,
+        bytes: Option<&[u8]>,
+    ) -> Result<(Option<Schema>, Value), ConversionError> {
+        Ok(match bytes {
+            None => (Some(Schema::optional_bytes()), Value::Null),
+            Some(b) => (
+                Some(Schema::optional_bytes()),
+                Value::Bytes(b.to_vec().into()),
+            ),
+        })
+    }
+}
 
 impl HeaderConverter for SimpleHeaderConverter {
     fn from_connect_header(
@@ -99,6 +137,9 @@ pub fn built_in_header_converter(class: &str) -> Option<Box<dyn HeaderConverter>
         }
         c if c == STRING_CONVERTER || c == simple(STRING_CONVERTER) => {
             Some(Box::new(StringHeaderConverter))
+        }
+        c if c == BYTE_ARRAY_CONVERTER || c == simple(BYTE_ARRAY_CONVERTER) => {
+            Some(Box::new(ByteArrayHeaderConverter))
         }
         _ => None,
     }
@@ -163,5 +204,24 @@ mod tests {
         );
         assert!(built_in_header_converter("SimpleHeaderConverter").is_some());
         assert!(built_in_header_converter("com.example.Nope").is_none());
+    }
+
+    #[test]
+    fn byte_array_passes_any_bytes_through_and_refuses_other_types() {
+        let c = built_in_header_converter("ByteArrayConverter").unwrap();
+        let raw = vec![0u8, 0xff, 0xfe, b'a'];
+        let out = c
+            .from_connect_header("t", "h", None, &Value::Bytes(raw.clone().into()))
+            .unwrap();
+        assert_eq!(out.as_deref(), Some(&raw[..]));
+        assert_eq!(read(c.as_ref(), &raw), Value::Bytes(raw.clone().into()));
+        assert_eq!(
+            c.from_connect_header("t", "h", None, &Value::Null).unwrap(),
+            None
+        );
+        let err = c
+            .from_connect_header("t", "h", None, &Value::Int32(1))
+            .unwrap_err();
+        assert!(err.0.contains("ByteArrayConverter"), "{}", err.0);
     }
 }
