@@ -451,14 +451,16 @@
 //! ## ABI compatibility
 //!
 //! This crate follows semver, with one rule for the ABI ([`ffi`]): **a change that adds a
-//! function to the root module or a method to an ABI trait is minor; anything else is
-//! major.**
+//! function to the root module is minor; anything else is major.**
 //!
 //! - Minor: appending a field to [`ffi::PluginModule`] after its
 //!   `#[sabi(last_prefix_field)]` (marked `#[sabi(missing_field(option))]`, so the worker sees
-//!   `None` in older libraries); appending a method to a `#[sabi_trait]` after its
-//!   `last_prefix_field`, with a default body (used when an older library's vtable lacks it);
-//!   SDK-only additions that do not cross the ABI and break no plugin's source.
+//!   `None` in older libraries); SDK-only additions that do not cross the ABI and break no
+//!   plugin's source.
+//! - Major: appending a method to a `#[sabi_trait]`. An earlier version of this rule called it
+//!   minor; measured with `tests/tests/abi_compat.rs`, a worker whose `SourceTaskFfi` had two
+//!   more methods refused the frozen 1.0 plugin (`VTable: too many fields (worker: 8,
+//!   library: 6)`). New behaviour goes into the root module instead, or waits for 2.0.
 //! - Major: anything that changes an existing type's layout (adding, removing, reordering or
 //!   retyping fields or enum variants, changing a method's signature) and removing anything.
 //!
