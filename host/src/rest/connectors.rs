@@ -363,9 +363,10 @@ pub async fn tasks(
     request_body = Vec<BTreeMap<String, String>>,
     responses(
         (status = 204, description = "Written to the config topic"),
-        (status = 400, description = "Malformed body", body = ErrorBody),
+        (status = 400, description = "Malformed body, or a standalone worker", body = ErrorBody),
         (status = 404, description = "Unknown connector", body = ErrorBody),
         (status = 409, description = "No leader known (a rebalance)", body = ErrorBody),
+        (status = 415, description = "Not JSON", body = ErrorBody),
     ))]
 pub async fn put_tasks(
     State(state): Shared,

@@ -50,7 +50,7 @@ impl From<WorkerError> for RestError {
             WorkerError::AlreadyExists(_)
             | WorkerError::NotStopped(_)
             | WorkerError::Rebalancing => StatusCode::CONFLICT,
-            WorkerError::Invalid(_) => StatusCode::BAD_REQUEST,
+            WorkerError::Invalid(_) | WorkerError::Unsupported(_) => StatusCode::BAD_REQUEST,
             WorkerError::Failed(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         RestError::new(status, e.to_string())

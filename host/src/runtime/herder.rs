@@ -72,9 +72,11 @@ pub trait Herder: Send + Sync {
         name: &str,
         _configs: Vec<HashMap<String, String>>,
     ) -> Result<(), WorkerError> {
-        Err(WorkerError::Failed(format!(
-            "task configurations of {name} are only accepted by a distributed worker"
-        )))
+        self.info(name)?;
+        Err(WorkerError::Unsupported(
+            "Kafka Connect in standalone mode does not support externally setting task configurations."
+                .into(),
+        ))
     }
 }
 

@@ -36,6 +36,9 @@ pub enum WorkerError {
     /// Offsets change only while the connector is STOPPED (Kafka's KIP-875).
     #[error("Connectors must be in the STOPPED state before their offsets can be modified. This can be done for the specified connector by issuing a 'PUT' request to the '/connectors/{0}/stop' endpoint")]
     NotStopped(String),
+    /// A request this worker does not take, whatever its body (400).
+    #[error("{0}")]
+    Unsupported(String),
     /// Distributed mode: no leader is known to take the request (a rebalance is under way).
     #[error("Cannot complete request momentarily due to no known leader URL, likely because a rebalance was underway.")]
     Rebalancing,
