@@ -13,7 +13,7 @@ use plugin_abi::ffi::{props_from_ffi, PluginKind};
 use super::{ClusterWork, ConnectorTaskId, GroupListener, Membership, Rebalanced};
 use crate::config::{ConnectorConfig, ConnectorType};
 use crate::plugins::version::requested_version;
-use crate::runtime::worker::{join_all, launch, running_state, Instance};
+use crate::runtime::worker::{join_all, running_state, Instance};
 use crate::runtime::{
     ConnectorInfo, Herder, OffsetChange, TargetState, TaskEnv, TaskHandle, Worker, WorkerError,
 };
@@ -249,24 +249,7 @@ impl DistributedHerder {
             Err(e) => return self.put_connector_status(name, State::Failed, Some(e)),
         };
         self.env_arc().status.set_version(name, &plugin.version);
-        self.env_arc().metrics.connector_startups.attempted();
-        let launched = self.launcher.resolve(&raw).and_then(|resolved| {
-            let redactor = self.launcher.redactor(Some(&plugin), &raw, &resolved);
-            let running = ConnectorConfig {
-                props: resolved,
-                ..config.clone()
-            };
-            launch(&plugin, &running)
-                .map(|(instance, tasks)| {
-                    let tasks = crate::config::providers::unresolve_tasks(&raw, tasks);
-                    (instance, tasks)
-                })
-                .map_err(|e| redactor.redact(&e))
-        });
-        self.env_arc()
-            .metrics
-            .connector_startups
-            .ended(launched.is_ok());
+        let launched = self.launcher.start_instance(&plugin, &config);
         match launched {
             Ok((instance, task_configs)) => {
                 tracing::info!(
@@ -625,18 +608,10 @@ impl DistributedHerder {
             .map(|(name, c)| (name.clone(), c.instance.signals.clone()))
             .collect();
         for (name, signals) in signals {
-            if let Some(error) = signals
-                .error
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .take()
-            {
+            if let Some(error) = signals.take_error() {
                 self.put_connector_status(&name, State::Failed, Some(error));
             }
-            if signals
-                .reconfigure
-                .swap(false, std::sync::atomic::Ordering::AcqRel)
-            {
+            if signals.take_reconfigure() {
                 let tasks_max = self
                     .snapshot()
                     .connectors

@@ -22,6 +22,18 @@ pub struct ConnectorSignals {
     pub error: Mutex<Option<String>>,
 }
 
+impl ConnectorSignals {
+    /// The error the connector raised since the last call, if any.
+    pub fn take_error(&self) -> Option<String> {
+        self.error.lock().unwrap_or_else(|e| e.into_inner()).take()
+    }
+
+    /// Whether the connector asked for new task configurations since the last call.
+    pub fn take_reconfigure(&self) -> bool {
+        self.reconfigure.swap(false, Ordering::AcqRel)
+    }
+}
+
 struct ConnectorCtx(Arc<ConnectorSignals>);
 
 impl HostConnectorContext for ConnectorCtx {

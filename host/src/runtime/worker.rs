@@ -370,19 +370,7 @@ impl Worker {
             }
             _ => (plugin, false),
         };
-        // Variables are resolved each time the connector starts; what is kept is as written.
-        self.env.metrics.connector_startups.attempted();
-        let launched = self.resolve(&config.props).and_then(|resolved| {
-            let redactor = self.redactor(Some(&plugin), &config.props, &resolved);
-            let running = ConnectorConfig {
-                props: resolved,
-                ..config.clone()
-            };
-            launch(&plugin, &running)
-                .map(|(instance, tasks)| (instance, unresolve_tasks(&config.props, tasks)))
-                .map_err(|e| redactor.redact(&e))
-        });
-        self.env.metrics.connector_startups.ended(launched.is_ok());
+        let launched = self.start_instance(&plugin, &config);
         match launched {
             Ok((instance, task_configs)) => {
                 tracing::info!(
@@ -414,6 +402,29 @@ impl Worker {
                 }
             }
         }
+    }
+
+    /// Starts a new plugin instance on `config` (as written; variables are resolved each time
+    /// the connector starts) and returns it with the task configurations it asks for, in the
+    /// form written. Counts the start-up; an error hides the configuration's secrets.
+    pub(crate) fn start_instance(
+        &self,
+        plugin: &PluginInfo,
+        config: &ConnectorConfig,
+    ) -> Result<(Instance, Vec<plugin_abi::Props>), String> {
+        self.env.metrics.connector_startups.attempted();
+        let launched = self.resolve(&config.props).and_then(|resolved| {
+            let redactor = self.redactor(Some(plugin), &config.props, &resolved);
+            let running = ConnectorConfig {
+                props: resolved,
+                ..config.clone()
+            };
+            launch(plugin, &running)
+                .map(|(instance, tasks)| (instance, unresolve_tasks(&config.props, tasks)))
+                .map_err(|e| redactor.redact(&e))
+        });
+        self.env.metrics.connector_startups.ended(launched.is_ok());
+        launched
     }
 
     pub(crate) fn start_tasks(
@@ -706,18 +717,10 @@ impl Worker {
             .filter_map(|(name, c)| Some((name.clone(), c.instance.as_ref()?.signals.clone())))
             .collect();
         for (name, signals) in signals {
-            if let Some(error) = signals
-                .error
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .take()
-            {
+            if let Some(error) = signals.take_error() {
                 self.set_connector_state(&name, State::Failed, Some(error));
             }
-            if signals
-                .reconfigure
-                .swap(false, std::sync::atomic::Ordering::AcqRel)
-            {
+            if signals.take_reconfigure() {
                 self.reconfigure(&name);
             }
         }
@@ -897,7 +900,7 @@ impl Worker {
 }
 
 /// A new plugin instance of the connector, started, and the task configurations it asks for.
-pub(crate) fn launch(
+fn launch(
     plugin: &PluginInfo,
     config: &ConnectorConfig,
 ) -> Result<(Instance, Vec<plugin_abi::Props>), String> {
