@@ -24,13 +24,80 @@ use crate::storage::{status_topic, ActiveTopics, KafkaLog, OffsetStore, StatusSt
 pub fn run(worker_file: &Path) -> anyhow::Result<()> {
     let config = WorkerConfig::distributed(read_properties(worker_file)?)
         .with_context(|| format!("invalid worker configuration {}", worker_file.display()))?;
-    let cluster = DistributedConfig::from_props(&config.props)
-        .with_context(|| format!("invalid worker configuration {}", worker_file.display()))?;
     for key in config.unused_keys() {
         tracing::warn!(
             "The configuration '{key}' was supplied but isn't used by this worker yet; ignoring it"
         );
     }
+    let registry = Arc::new(PluginRegistry::load(&config.plugin_path));
+    let _plugin_watch = watch_plugin_path(registry.clone(), &config.plugin_path);
+    let runtime = rest_runtime()?;
+    let worker = DistributedWorker::start(config, registry, &runtime)
+        .with_context(|| format!("invalid worker configuration {}", worker_file.display()))?;
+    runtime.block_on(shutdown_signal());
+    tracing::info!("Kafka Connect stopping");
+    worker.stop(&runtime);
+    tracing::info!("Kafka Connect stopped");
+    Ok(())
+}
+
+/// The threads that serve the REST API of every worker in this process.
+pub fn rest_runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("rest")
+        .enable_all()
+        .build()
+}
+
+/// A running member of a worker group, with its REST API; several can share a process (the
+/// dedicated MirrorMaker runs one per replication flow).
+pub struct DistributedWorker {
+    herder: Arc<DistributedHerder>,
+    status_log: Arc<KafkaLog>,
+    stop_rest: tokio::sync::oneshot::Sender<()>,
+    server: tokio::task::JoinHandle<anyhow::Result<()>>,
+    rest_url: String,
+}
+
+impl DistributedWorker {
+    /// Reads the internal topics to their ends, joins the group and serves the REST API on
+    /// `runtime`, with the plugins of `registry`.
+    pub fn start(
+        config: WorkerConfig,
+        registry: Arc<PluginRegistry>,
+        runtime: &tokio::runtime::Runtime,
+    ) -> anyhow::Result<DistributedWorker> {
+        let cluster = DistributedConfig::from_props(&config.props)?;
+        start(config, cluster, registry, runtime)
+    }
+
+    pub fn herder(&self) -> &Arc<DistributedHerder> {
+        &self.herder
+    }
+
+    /// The REST API's advertised URL.
+    pub fn rest_url(&self) -> &str {
+        &self.rest_url
+    }
+
+    /// Leaves the group, stopping what runs here, and closes the REST API.
+    pub fn stop(self, runtime: &tokio::runtime::Runtime) {
+        self.herder.shutdown();
+        self.status_log.flush();
+        let _ = self.stop_rest.send(());
+        let server = self.server;
+        let _ =
+            runtime.block_on(async { tokio::time::timeout(Duration::from_secs(5), server).await });
+    }
+}
+
+fn start(
+    config: WorkerConfig,
+    cluster: DistributedConfig,
+    registry: Arc<PluginRegistry>,
+    runtime: &tokio::runtime::Runtime,
+) -> anyhow::Result<DistributedWorker> {
     let security = RestSecurity::from_config(&config)?;
     // The group membership speaks Kafka's protocol itself, in plaintext only so far.
     if let Some(protocol) = config
@@ -54,13 +121,6 @@ pub fn run(worker_file: &Path) -> anyhow::Result<()> {
         );
     };
 
-    let registry = Arc::new(PluginRegistry::load(&config.plugin_path));
-    let _plugin_watch = watch_plugin_path(registry.clone(), &config.plugin_path);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .thread_name("rest")
-        .enable_all()
-        .build()?;
     let listener = runtime.block_on(rest::bind(config.rest_listener.clone()))?;
     let advertised = AdvertisedUrl::from_config(&config, listener.local_addr()?.port())?;
     tracing::info!("REST API advertised as {advertised}");
@@ -203,12 +263,11 @@ pub fn run(worker_file: &Path) -> anyhow::Result<()> {
             );
         });
     }
-    runtime.block_on(shutdown_signal());
-    tracing::info!("Kafka Connect stopping");
-    herder.shutdown();
-    status_log.flush();
-    let _ = stop_rest.send(());
-    let _ = runtime.block_on(async { tokio::time::timeout(Duration::from_secs(5), server).await });
-    tracing::info!("Kafka Connect stopped");
-    Ok(())
+    Ok(DistributedWorker {
+        herder,
+        status_log,
+        stop_rest,
+        server,
+        rest_url: advertised.to_string(),
+    })
 }

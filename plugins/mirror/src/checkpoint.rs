@@ -54,7 +54,7 @@ impl SourceConnector for MirrorCheckpointConnector {
 
     fn start(&mut self, props: &Props, ctx: &ConnectorContext) -> Result<(), ConnectError> {
         let s = Settings::new(config::checkpoint_def(), props)?;
-        self.enabled = s.bool("emit.checkpoints.enabled");
+        self.enabled = s.enabled() && s.bool("emit.checkpoints.enabled");
         self.props = props.clone();
         if !self.enabled {
             return Ok(());

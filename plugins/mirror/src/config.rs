@@ -23,6 +23,10 @@ fn key(name: &str, t: ConfigType, importance: Importance, doc: &str, default: &s
 /// The settings every MirrorMaker connector has.
 fn common() -> ConfigDef {
     ConfigDef::new()
+        // The dedicated mode configures all three connectors for every pair of clusters and
+        // sets this to false for flows that are not `A->B.enabled`: only heartbeats run there.
+        .define(key("enabled", ConfigType::Boolean, Importance::Low,
+            "Whether to replicate source->target.", "true"))
         .define(key("source.cluster.alias", ConfigType::String, Importance::High,
             "Alias of the source cluster.", "source"))
         .define(key("target.cluster.alias", ConfigType::String, Importance::High,
@@ -167,6 +171,11 @@ impl<'a> Settings<'a> {
 
     pub fn seconds(&self, name: &str) -> Result<Duration, ConnectError> {
         Ok(Duration::from_secs(self.long(name)?.max(0) as u64))
+    }
+
+    /// `enabled`: whether this flow replicates at all (heartbeats ignore it, as Kafka's).
+    pub fn enabled(&self) -> bool {
+        self.bool("enabled")
     }
 
     pub fn source_alias(&self) -> String {

@@ -142,6 +142,14 @@ impl SourceConnector for MirrorSourceConnector {
 
     fn start(&mut self, props: &Props, ctx: &ConnectorContext) -> Result<(), ConnectError> {
         let s = Settings::new(config::source_def(), props)?;
+        if !s.enabled() {
+            log::info!(
+                "{}->{} is not enabled: nothing to replicate",
+                s.source_alias(),
+                s.target_alias()
+            );
+            return Ok(());
+        }
         require_bootstrap(props, Cluster::Source)?;
         require_bootstrap(props, Cluster::Target)?;
         let replication = Replication {
@@ -630,5 +638,22 @@ mod tests {
         assert_eq!(c.task_configs(10).unwrap().len(), 5);
         *c.known.lock().unwrap() = BTreeMap::new();
         assert!(c.task_configs(4).unwrap().is_empty());
+    }
+
+    #[test]
+    fn a_disabled_flow_needs_no_cluster_and_runs_no_tasks() {
+        use plugin_abi::testing::{props, SourceHarness};
+        // No bootstrap servers at all: a disabled flow must not even try to connect.
+        let h = SourceHarness::<MirrorSourceConnector, MirrorSourceTask>::new()
+            .start(props(&[("enabled", "false"), ("tasks.max", "4")]))
+            .unwrap();
+        assert_eq!(h.task_count(), 0);
+        let h = SourceHarness::<
+            crate::checkpoint::MirrorCheckpointConnector,
+            crate::checkpoint::MirrorCheckpointTask,
+        >::new()
+        .start(props(&[("enabled", "false"), ("tasks.max", "4")]))
+        .unwrap();
+        assert_eq!(h.task_count(), 0);
     }
 }
