@@ -10,6 +10,7 @@ pub mod distributed;
 pub mod kafka;
 pub mod logging;
 pub mod metrics;
+pub mod mirror_maker;
 pub mod plugins;
 pub mod rest;
 pub mod runtime;

@@ -35,6 +35,16 @@ enum Command {
         /// The worker configuration (Kafka's connect-distributed.properties keys).
         worker_properties: PathBuf,
     },
+    /// Runs MirrorMaker 2 as Kafka's connect-mirror-maker.sh: the replication flows of a
+    /// top-level file (`clusters = A, B`, `A.bootstrap.servers`, `A->B.enabled = true`, …),
+    /// each on an internal distributed worker whose storage is on the flow's target cluster.
+    MirrorMaker {
+        /// The MirrorMaker configuration (Kafka's connect-mirror-maker.properties keys).
+        mm2_properties: PathBuf,
+        /// Run only the flows into these target clusters (aliases), as Kafka's --clusters.
+        #[arg(long, value_delimiter = ',', num_args = 1..)]
+        clusters: Option<Vec<String>>,
+    },
     /// Inspects the plugins under plugin.path.
     Plugins {
         #[command(subcommand)]
@@ -94,6 +104,10 @@ fn main() -> ExitCode {
             connector_properties,
         } => connect::standalone::run(&worker_properties, &connector_properties),
         Command::Distributed { worker_properties } => connect::distributed::run(&worker_properties),
+        Command::MirrorMaker {
+            mm2_properties,
+            clusters,
+        } => connect::mirror_maker::run(&mm2_properties, clusters.as_deref()),
         Command::Plugins {
             command: PluginsCommand::List { plugin_path },
         } => {
@@ -169,11 +183,13 @@ fn log_format(cli: &Cli) -> Result<LogFormat, String> {
         Command::Standalone {
             worker_properties, ..
         }
-        | Command::Distributed { worker_properties } => {
-            connect::config::read_properties(worker_properties)
-                .ok()
-                .and_then(|p| p.get("log.format").cloned())
-        }
+        | Command::Distributed { worker_properties }
+        | Command::MirrorMaker {
+            mm2_properties: worker_properties,
+            ..
+        } => connect::config::read_properties(worker_properties)
+            .ok()
+            .and_then(|p| p.get("log.format").cloned()),
         _ => None,
     };
     match from_file.or_else(|| std::env::var("CONNECT_LOG_FORMAT").ok()) {

@@ -163,6 +163,15 @@ impl Worker {
         Worker::spawn(dir, "distributed", &worker_args(dir, worker, Vec::new()))
     }
 
+    /// Starts `connect mirror-maker` on a top-level MirrorMaker file, with more arguments
+    /// (`--clusters`); waits until the first flow's REST API listens.
+    pub fn mirror_maker(dir: &Path, file: &Path, more: &[&str]) -> Worker {
+        let mut args = vec![file.to_path_buf()];
+        args.extend(more.iter().map(PathBuf::from));
+        Worker::spawn(dir, "mirror-maker", &args)
+            .unwrap_or_else(|log| panic!("mirror-maker did not start; its log:\n{log}"))
+    }
+
     fn spawn(dir: &Path, mode: &str, args: &[PathBuf]) -> Result<Worker, String> {
         let log = dir.join(format!("worker-{}.log", unique()));
         let child = Command::new(connect_binary())

@@ -369,6 +369,18 @@ fn high_watermarks(servers: &str, topic: &str, partitions: i32) -> i64 {
         .sum()
 }
 
+/// Commits `offset` on every partition of `topic` for `group`, as a group that consumed that
+/// far and stopped.
+fn commit_group(servers: &str, group: &str, topic: &str, partitions: i32, offset: i64) {
+    let c = consumer(servers, group);
+    let mut tpl = TopicPartitionList::new();
+    for p in 0..partitions {
+        tpl.add_partition_offset(topic, p, Offset::Offset(offset))
+            .unwrap();
+    }
+    c.commit(&tpl, CommitMode::Sync).expect("commit");
+}
+
 fn count(parts: &[Vec<Rec>]) -> usize {
     parts.iter().map(Vec::len).sum()
 }
@@ -477,22 +489,7 @@ fn checkpoints_heartbeats_and_offset_syncs_translate_a_groups_position() {
     let sent = produce(clusters.a(), "pay", 2, 0, 10_000);
     // A group on the source that consumed half of each partition.
     let group = "billing";
-    let c = consumer(clusters.a(), group);
-    let mut tpl = TopicPartitionList::new();
-    for p in 0..2 {
-        tpl.add_partition_offset("pay", p, Offset::Offset(5_000))
-            .unwrap();
-    }
-    c.commit(&tpl, CommitMode::Sync)
-        .expect("commit on the source");
-    let mut check = TopicPartitionList::new();
-    check.add_partition("pay", 0);
-    check.add_partition("pay", 1);
-    eprintln!(
-        "committed on the source: {:?}",
-        c.committed_offsets(check, Duration::from_secs(10))
-    );
-    drop(c);
+    commit_group(clusters.a(), group, "pay", 2, 5_000);
 
     let dir = tempfile::tempdir().unwrap();
     let common = [
@@ -752,4 +749,238 @@ fn kill_9_mid_replication_loses_nothing_on_the_target() {
     }
     eprintln!("{exact} of {} offset syncs exact", syncs.len());
     eprintln!("killed with {at_kill} replicated; {resent} records sent twice, none lost");
+}
+
+/// Kafka's own `config/connect-mirror-maker.properties` with only the clusters' addresses
+/// changed, and `extra` lines after it.
+fn mm2_file(dir: &Path, clusters: &Clusters, extra: &str) -> std::path::PathBuf {
+    let kafkas = std::fs::read_to_string(
+        e2e::workspace_root().join("tests/fixtures/kafka/connect-mirror-maker.properties"),
+    )
+    .unwrap();
+    let text = kafkas
+        .replace("A_host1:9092, A_host2:9092, A_host3:9092", clusters.a())
+        .replace("B_host1:9092, B_host2:9092, B_host3:9092", clusters.b());
+    assert_ne!(text, kafkas);
+    let file = dir.join("mm2.properties");
+    std::fs::write(&file, format!("{text}\n{extra}\n")).unwrap();
+    file
+}
+
+/// The REST API of one flow's worker, from the line the dedicated MirrorMaker logs for it.
+fn flow_rest(log: &str, flow: &str) -> Option<String> {
+    let line = log
+        .lines()
+        .find(|l| l.contains(&format!("MirrorMaker flow {flow} ")))?;
+    let url = line.split("REST API ").nth(1)?.trim();
+    Some(url.trim_end_matches('/').to_string())
+}
+
+/// Which of `sent` a replicated record is.
+fn source_index(sent: &[Rec], r: &Rec) -> usize {
+    sent.iter()
+        .position(|s| s == r)
+        .expect("only source records")
+}
+
+/// Kafka's own MirrorMaker file, both ways between two clusters: A's topic arrives on B as
+/// `A.orders` per partition and in order, B's heartbeats arrive on A, checkpoints and
+/// heartbeats are written on both; a `kill -9` mid-replication and a restart lose nothing and
+/// leave the connector configurations as they were.
+#[test]
+fn dedicated_mode_runs_kafkas_file_both_ways_and_a_kill_9_loses_nothing() {
+    let clusters = Clusters::start();
+    clusters.a.create_topic("orders", 4);
+    // The restarted flow resumes mid-topic on the source: one record per batch there.
+    let sent = produce_with(clusters.a(), ONE_PER_BATCH, "orders", 4, 0, 10_000);
+    commit_group(clusters.a(), "billing", "orders", 4, 5_000);
+    let dir = tempfile::tempdir().unwrap();
+    let plugins = plugin_dir(dir.path(), &["connect_mirror"]);
+    let file = mm2_file(
+        dir.path(),
+        &clusters,
+        &format!(
+            "plugin.path = {}\n\
+             tasks.max = 2\n\
+             emit.heartbeats.interval.seconds = 1\n\
+             emit.checkpoints.interval.seconds = 1\n\
+             refresh.groups.interval.seconds = 2\n\
+             sync.group.offsets.enabled = true\n\
+             sync.group.offsets.interval.seconds = 1\n\
+             A.offset.flush.interval.ms = 500\n\
+             B.offset.flush.interval.ms = 500\n",
+            path_str(&plugins)
+        ),
+    );
+    let mut mm = Worker::mirror_maker(dir.path(), &file, &[]);
+    let mid = wait_until(Duration::from_secs(120), || {
+        !read_raw(clusters.b(), "mm2-offsets.A.internal").is_empty()
+            && high_watermarks(clusters.b(), "A.orders", 4) >= 4_000
+    });
+    assert!(mid, "nothing replicated; log:\n{}", mm.log());
+    let first_log = mm.log();
+    for name in [
+        "MirrorSourceConnector",
+        "MirrorCheckpointConnector",
+        "MirrorHeartbeatConnector",
+    ] {
+        for flow in ["A->B", "B->A"] {
+            assert!(
+                first_log.contains(&format!("MirrorMaker flow {flow}: created {name}")),
+                "{flow} {name} not created; log:\n{first_log}"
+            );
+        }
+    }
+    mm.kill_9();
+    let at_kill = high_watermarks(clusters.b(), "A.orders", 4);
+    assert!(
+        at_kill < 40_000,
+        "killed too late to be mid-replication ({at_kill})"
+    );
+
+    let mut mm = Worker::mirror_maker(dir.path(), &file, &[]);
+    let mut got = Vec::new();
+    let done = wait_until(Duration::from_secs(180), || {
+        got = read_partitions(clusters.b(), "A.orders", 4, 80_000, Duration::from_secs(3));
+        (0..4).all(|p| got[p].last() == sent[p].last())
+    });
+    assert!(
+        done,
+        "the restarted MirrorMaker did not finish; log:\n{}",
+        mm.log()
+    );
+    let mut resent = 0;
+    for p in 0..4 {
+        // At least once, in order: a range may repeat after the crash, none is missing.
+        let mut next = 0;
+        for r in &got[p] {
+            if next < sent[p].len() && *r == sent[p][next] {
+                next += 1;
+            } else {
+                assert!(
+                    source_index(&sent[p], r) < next,
+                    "partition {p}: a record ahead of its turn"
+                );
+                resent += 1;
+            }
+        }
+        assert_eq!(next, sent[p].len(), "partition {p}: records lost");
+    }
+    eprintln!("killed with {at_kill} replicated; {resent} records sent twice, none lost");
+
+    // The restart found its connectors in the config topic as the file has them.
+    let log = mm.log();
+    assert!(
+        !log.contains(": created Mirror") && !log.contains(": reconfigured Mirror"),
+        "{log}"
+    );
+    // Each flow's worker answers for its own connectors.
+    mm.rest = flow_rest(&log, "A->B").unwrap_or_else(|| panic!("no A->B REST line:\n{log}"));
+    let (status, names) = mm.get("/connectors");
+    assert_eq!(status, 200);
+    let mut names: Vec<&str> = names
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|n| n.as_str())
+        .collect();
+    names.sort_unstable();
+    assert_eq!(
+        names,
+        [
+            "MirrorCheckpointConnector",
+            "MirrorHeartbeatConnector",
+            "MirrorSourceConnector"
+        ]
+    );
+    let running = wait_until(Duration::from_secs(30), || {
+        mm.connector_state("MirrorSourceConnector").as_deref() == Some("RUNNING")
+            && mm.task_state("MirrorSourceConnector", 1).as_deref() == Some("RUNNING")
+    });
+    assert!(
+        running,
+        "{:?}",
+        mm.get("/connectors/MirrorSourceConnector/status")
+    );
+    let (_, config) = mm.get("/connectors/MirrorSourceConnector/config");
+    assert_eq!(config["source.cluster.alias"], "A");
+    assert_eq!(config["target.cluster.bootstrap.servers"], clusters.b());
+    assert_eq!(config["enabled"], "true");
+
+    // Heartbeats both ways, and B's replicated to A by the reverse flow.
+    let beats = |servers: &str, topic: &str| -> Vec<(String, String, i64)> {
+        read_raw(servers, topic)
+            .iter()
+            .map(|(k, v)| decode_heartbeat(k, v))
+            .collect()
+    };
+    let mut on_b = Vec::new();
+    let mut from_b = Vec::new();
+    let flowing = wait_until(Duration::from_secs(60), || {
+        on_b = beats(clusters.b(), "heartbeats");
+        from_b = beats(clusters.a(), "B.heartbeats");
+        on_b.len() >= 3 && !from_b.is_empty()
+    });
+    assert!(
+        flowing,
+        "heartbeats on B {on_b:?}, B.heartbeats on A {from_b:?}; log:\n{}",
+        mm.log()
+    );
+    assert!(on_b.iter().all(|b| b.0 == "A" && b.1 == "B"), "{on_b:?}");
+    assert!(
+        from_b.iter().all(|b| b.0 == "B" && b.1 == "A"),
+        "{from_b:?}"
+    );
+
+    // The group's checkpoint on B, never past its position; its offsets synced on B.
+    let mut checkpoints = Vec::new();
+    let found = wait_until(Duration::from_secs(60), || {
+        checkpoints = read_raw(clusters.b(), "A.checkpoints.internal")
+            .iter()
+            .map(|(k, v)| decode_checkpoint(k, v))
+            .filter(|c| c.group == "billing")
+            .collect();
+        (0..4).all(|p| checkpoints.iter().any(|c| c.partition == p))
+    });
+    assert!(
+        found,
+        "no checkpoints for billing: {checkpoints:?}; log:\n{}",
+        mm.log()
+    );
+    for c in &checkpoints {
+        assert_eq!((c.topic.as_str(), c.upstream), ("A.orders", 5_000), "{c:?}");
+        let p = c.partition as usize;
+        // Nothing skipped: the record a consumer resumes at comes at or before the 5,000th.
+        assert!(
+            source_index(&sent[p], &got[p][c.downstream as usize]) <= 5_000,
+            "{c:?}"
+        );
+    }
+    let target_group = consumer(clusters.b(), "billing");
+    let synced = wait_until(Duration::from_secs(30), || {
+        let mut tpl = TopicPartitionList::new();
+        for p in 0..4 {
+            tpl.add_partition("A.orders", p);
+        }
+        target_group
+            .committed_offsets(tpl, Duration::from_secs(10))
+            .map(|t| {
+                (0..4).all(
+                    |p| match t.find_partition("A.orders", p).unwrap().offset() {
+                        // Nothing skipped there either.
+                        Offset::Offset(o) if o > 0 => {
+                            source_index(&sent[p as usize], &got[p as usize][o as usize]) <= 5_000
+                        }
+                        _ => false,
+                    },
+                )
+            })
+            .unwrap_or(false)
+    });
+    assert!(
+        synced,
+        "billing's offsets not synced on B; log:\n{}",
+        mm.log()
+    );
+    assert!(mm.terminate(), "a clean stop; log:\n{}", mm.log());
 }

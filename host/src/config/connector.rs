@@ -109,6 +109,27 @@ pub fn sink_errors(props: &HashMap<String, String>) -> Vec<String> {
     }
 }
 
+/// A connector plugin's own settings, then the ones every connector has where the plugin did
+/// not define its own.
+pub fn connector_definitions(plugin: &crate::plugins::PluginInfo) -> Result<ConfigDef, String> {
+    let connector = plugin.new_connector()?;
+    let mut def = connector
+        .config()
+        .into_result()
+        .map_err(|e| e.message.into_string())?;
+    let kind = if plugin.kind == plugin_abi::ffi::PluginKind::Sink {
+        ConnectorType::Sink
+    } else {
+        ConnectorType::Source
+    };
+    for key in common_definitions(kind).keys {
+        if def.key(key.name.as_str()).is_none() {
+            def = def.define(key);
+        }
+    }
+    Ok(def)
+}
+
 /// The settings every connector has (Kafka's `ConnectorConfig`, `SinkConnectorConfig`,
 /// `SourceConnectorConfig`), for validation and the REST API's config listings.
 pub fn common_definitions(kind: ConnectorType) -> ConfigDef {

@@ -7,7 +7,9 @@ pub mod providers;
 mod retry;
 mod worker;
 
-pub use connector::{common_definitions, sink_errors, ConnectorConfig, ConnectorType};
+pub use connector::{
+    common_definitions, connector_definitions, sink_errors, ConnectorConfig, ConnectorType,
+};
 pub use distributed::{DistributedConfig, Protocol};
 #[cfg(test)]
 pub use properties::test_props;

@@ -13,7 +13,9 @@ use super::error::{ErrorBody, Json, Path, Query};
 use super::model::{config_values, ConfigInput};
 use super::{blocking, RestError, Shared};
 use crate::config::providers::is_worker_password;
-use crate::config::{common_definitions, ConnectorConfig, ConnectorType, Redactor};
+use crate::config::{
+    common_definitions, connector_definitions, ConnectorConfig, ConnectorType, Redactor,
+};
 use crate::plugins::version::{requested_version, VersionRange};
 use crate::plugins::{PluginInfo, PluginSource};
 use crate::runtime::Herder;
@@ -170,23 +172,7 @@ fn plugin_definitions(
     let plugin = find_plugin(worker, name, range.as_ref()).ok_or_else(unknown)?;
     match plugin.kind {
         PluginKind::Source | PluginKind::Sink => {
-            let connector = plugin.new_connector().map_err(RestError::internal)?;
-            let mut def = connector
-                .config()
-                .into_result()
-                .map_err(|e| RestError::internal(e.message.into_string()))?;
-            // Then the settings every connector has, where the plugin did not define its own.
-            let kind = if plugin.kind == PluginKind::Sink {
-                ConnectorType::Sink
-            } else {
-                ConnectorType::Source
-            };
-            for key in common_definitions(kind).keys {
-                if def.key(key.name.as_str()).is_none() {
-                    def = def.define(key);
-                }
-            }
-            Ok(def)
+            connector_definitions(&plugin).map_err(RestError::internal)
         }
         PluginKind::Converter => match crate::data::converter_definitions(&plugin.class) {
             Some(def) => Ok(def),
