@@ -134,15 +134,21 @@ impl<T: Ord + Clone> Round<T> {
             for item in claims(m) {
                 claimants.entry(item).or_default().push(&m.id);
             }
-            // What the leader newly gave this member last round counts as claimed even if its
-            // metadata does not show it yet: a coordinator that completes a join without waiting
-            // for every member (Tansu) can hand the leader metadata from before that round. For
-            // one round only: a member that never received it (its SyncGroup failed) reports
-            // fresh metadata by the next.
-            for (item, owner) in just_given {
-                if *owner == m.id && !claims(m).contains(item) {
-                    claimants.entry(item).or_default().push(&m.id);
-                }
+        }
+        // What the leader gave a member last round and that member's metadata does not show is
+        // given to it again: either the member never received it (its SyncGroup lost the race
+        // with a newer generation) or its metadata predates that round (a coordinator that
+        // completes a join without waiting for every member, as Tansu does, hands the leader
+        // members' metadata from their previous join). A member starts only what it does not
+        // run yet, so giving again is harmless; not giving would leave the work unowned until
+        // some later round.
+        for (item, owner) in just_given {
+            let member = members.iter().find(|m| m.id == *owner);
+            if member.is_some_and(|m| !claims(m).contains(item))
+                && configured.contains(item)
+                && !claimants.contains_key(item)
+            {
+                round.give(owner, item.clone());
             }
         }
         for (item, who) in claimants {

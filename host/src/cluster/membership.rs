@@ -556,7 +556,6 @@ impl GroupThread {
                 && round.assigned_tasks.is_empty()
         });
         let revoked = !revoked_connectors.is_empty() || !revoked_tasks.is_empty();
-        let assigned = !round.assigned_connectors.is_empty() || !round.assigned_tasks.is_empty();
         if !repeated || revoked {
             tracing::info!(
                 group = %self.shared.settings.group_id,
@@ -583,14 +582,12 @@ impl GroupThread {
         } else if revoked {
             // What was revoked is handed out in the next round, once this member stopped it.
             self.shared.signal(|s| s.rejoin = true);
-        } else if assigned && !round.is_leader {
-            // A follower rejoins so the leader sees its new allocation in fresh metadata: a
-            // coordinator that completes a join without waiting for every member (Tansu) would
-            // otherwise give the leader this member's metadata from before this round. On Kafka
-            // this costs one extra round that changes nothing. (The leader does not: its rejoin
-            // would start a new generation before the followers fetched this one.)
-            self.shared.signal(|s| s.rejoin = true);
         }
+        // A member that was given work does not rejoin to show it: each rejoin with new metadata
+        // starts a new generation on a coordinator that does not wait for every member (Tansu),
+        // and the others may lose the round that gave them theirs. The leader gives work again
+        // while a member's metadata does not show it (see the assignor), so stale metadata
+        // costs nothing.
         if a.delay_ms > 0 {
             // A repeated assignment (same generation) keeps the deadline of the first.
             if !repeated || self.delay_deadline.is_none() {

@@ -384,7 +384,7 @@ fn a_task_claimed_by_two_members_stays_with_one() {
 }
 
 #[test]
-fn work_given_last_round_counts_as_owned_for_one_round_if_the_metadata_lacks_it() {
+fn work_given_last_round_and_missing_from_the_metadata_is_given_again_to_the_same_member() {
     let mut sim = Sim::new(work(&[("a", 4)]), &["w1"]);
     sim.settle();
     sim.join("w2");
@@ -397,14 +397,44 @@ fn work_given_last_round_counts_as_owned_for_one_round_if_the_metadata_lacks_it(
     let out = sim.round();
     assert!(
         out.members["w1"].tasks.is_empty(),
-        "w2's new tasks handed out again at once"
+        "w2's new tasks handed to another member"
     );
-    // Still missing a round later: w2 really does not have them; they are assigned again.
-    sim.members[1].tasks.clear();
+    assert_eq!(
+        out.members["w2"]
+            .tasks
+            .iter()
+            .cloned()
+            .collect::<BTreeSet<_>>(),
+        given,
+        "w2's tasks not given to it again"
+    );
+    // Still missing rounds later: given again each time, never to anyone else.
+    for _ in 0..3 {
+        sim.members[1].tasks.clear();
+        let out = sim.round();
+        assert!(out.members["w1"].tasks.is_empty());
+        assert_eq!(
+            out.members["w2"]
+                .tasks
+                .iter()
+                .cloned()
+                .collect::<BTreeSet<_>>(),
+            given
+        );
+    }
+    sim.assert_balanced();
+}
+
+#[test]
+fn work_given_to_a_member_that_then_left_is_lost_not_given_again() {
+    let mut sim = Sim::new(work(&[("a", 4)]), &["w1"]);
+    sim.settle();
+    sim.join("w2");
+    sim.settle();
+    sim.leave("w2");
     let out = sim.round();
-    let again: BTreeSet<ConnectorTaskId> =
-        out.members.values().flat_map(|a| a.tasks.clone()).collect();
-    assert_eq!(again, given);
+    assert!(out.members["w1"].tasks.len() <= 2, "held for the delay");
+    assert_eq!(sim.held(), 2);
 }
 
 #[test]
