@@ -26,9 +26,18 @@ pub(crate) struct Row {
     pub raw: Option<f64>,
 }
 
-/// Every figure; `startup_only` skips the throughput runs (minutes) for the start-up and
-/// memory rows (seconds).
-pub fn bench(startup_only: bool) -> Result {
+/// Which figures a bench run measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Figures {
+    All,
+    /// Only the start-up and memory rows (seconds).
+    StartupOnly,
+    /// Only the distributed rebalance row (a few minutes).
+    RebalanceOnly,
+}
+
+/// The figures asked for, in one table.
+pub fn bench(figures: Figures) -> Result {
     run(
         "build release binaries",
         cargo().args([
@@ -63,7 +72,7 @@ pub fn bench(startup_only: bool) -> Result {
     )?;
 
     let mut rows = Vec::new();
-    if !startup_only {
+    if figures == Figures::All {
         let tansu = crate::ensure_tansu()?;
         rows.extend(throughput(&dir, &data, &plugins, "embedded", None)?);
         rows.extend(throughput(
@@ -73,14 +82,18 @@ pub fn bench(startup_only: bool) -> Result {
             "Tansu (memory)",
             Some(&tansu),
         )?);
-        // Several distributed workers do not converge on Tansu 0.6 (docs/distributed.md): a
-        // rebalance that never ends is reported, not fatal to the other figures.
+    }
+    if figures != Figures::StartupOnly {
+        let tansu = crate::ensure_tansu()?;
+        // A rebalance that does not end is reported, not fatal to the other figures.
         match crate::rebalance::fourth_worker(&dir, &tansu) {
             Ok(row) => rows.push(row),
-            Err(e) => eprintln!("xtask: no rebalance figure: {e}"),
+            Err(e) => eprintln!("xtask: no rebalance figure, the rebalance failed: {e}"),
         }
     }
-    rows.extend(startup_and_memory(&dir, &plugins)?);
+    if figures != Figures::RebalanceOnly {
+        rows.extend(startup_and_memory(&dir, &plugins)?);
+    }
     report(&rows, &dir)
 }
 

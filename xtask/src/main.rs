@@ -26,9 +26,15 @@ fn main() -> ExitCode {
         Some("demo") => demo(seconds_arg(&args)),
         Some("test") => test(),
         Some("fuzz") => fuzz(seconds_arg(&args).unwrap_or(60), &fuzz_targets_arg(&args)),
-        Some("bench") => bench::bench(args.iter().any(|a| a == "--startup-only")),
+        Some("bench") => bench::bench(if args.iter().any(|a| a == "--startup-only") {
+            bench::Figures::StartupOnly
+        } else if args.iter().any(|a| a == "--rebalance-only") {
+            bench::Figures::RebalanceOnly
+        } else {
+            bench::Figures::All
+        }),
         _ => Err(
-            "usage: cargo xtask plugins [--release] | demo [--seconds N] | test | fuzz [--seconds N] [TARGET…] | bench [--startup-only]"
+            "usage: cargo xtask plugins [--release] | demo [--seconds N] | test | fuzz [--seconds N] [TARGET…] | bench [--startup-only | --rebalance-only]"
                 .to_string(),
         ),
     };

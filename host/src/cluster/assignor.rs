@@ -10,6 +10,8 @@
 //! - a revoked item is not reassigned in the same round: its owner must stop it first, then rejoins,
 //!   and the next round hands it out as unassigned work;
 //! - new and unassigned work goes to the least loaded members;
+//! - work given to a member last round that its metadata does not show is given to it again (it
+//!   lost the round, or its metadata predates it): never to someone else meanwhile;
 //! - the work of a member that left is held for up to `scheduled.rebalance.max.delay.ms` (every
 //!   member is told to rejoin when it expires); a member that comes back (same URL) in the meantime
 //!   gets its own work back, other new members take the rest; at expiry it is spread over everyone.
@@ -64,7 +66,7 @@ pub struct LeaderMemory {
     members: BTreeMap<String, String>,
     connectors: BTreeMap<String, String>,
     tasks: BTreeMap<ConnectorTaskId, String>,
-    /// What that round newly assigned, item → member.
+    /// What that round assigned (new or given again), item → member.
     given_connectors: BTreeMap<String, String>,
     given_tasks: BTreeMap<ConnectorTaskId, String>,
     held: Option<Held>,

@@ -389,37 +389,22 @@ fn work_given_last_round_and_missing_from_the_metadata_is_given_again_to_the_sam
     sim.settle();
     sim.join("w2");
     sim.settle();
-    // w2's metadata predates the round that gave it its tasks (or it never received them).
+    // w2's metadata predates the round that gave it its tasks (or it never received them),
+    // round after round: they are given to it again each time, never to anyone else.
     let given = sim.member("w2").tasks.clone();
     assert_eq!(given.len(), 2);
-    sim.members[1].tasks.clear();
-    sim.members[1].connectors.clear();
-    let out = sim.round();
-    assert!(
-        out.members["w1"].tasks.is_empty(),
-        "w2's new tasks handed to another member"
-    );
-    assert_eq!(
-        out.members["w2"]
-            .tasks
-            .iter()
-            .cloned()
-            .collect::<BTreeSet<_>>(),
-        given,
-        "w2's tasks not given to it again"
-    );
-    // Still missing rounds later: given again each time, never to anyone else.
-    for _ in 0..3 {
+    for round in 0..4 {
         sim.members[1].tasks.clear();
+        sim.members[1].connectors.clear();
         let out = sim.round();
-        assert!(out.members["w1"].tasks.is_empty());
+        assert!(
+            out.members["w1"].tasks.is_empty(),
+            "round {round}: w2's tasks handed to another member"
+        );
+        let again: BTreeSet<ConnectorTaskId> = out.members["w2"].tasks.iter().cloned().collect();
         assert_eq!(
-            out.members["w2"]
-                .tasks
-                .iter()
-                .cloned()
-                .collect::<BTreeSet<_>>(),
-            given
+            again, given,
+            "round {round}: w2's tasks not given to it again"
         );
     }
     sim.assert_balanced();
