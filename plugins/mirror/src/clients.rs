@@ -1,7 +1,8 @@
 //! The plugin's own Kafka clients (librdkafka, linked into this library): settings from the
 //! connector's `source.cluster.*` / `target.cluster.*` keys, topic listing and creation.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Mutex;
 use std::time::Duration;
 
 use plugin_abi::log;
@@ -58,10 +59,27 @@ pub fn client_config(props: &Props, cluster: Cluster, role: &str) -> ClientConfi
             Ok(_) => {
                 config.set(key, value);
             }
-            Err(e) => log::warn!("{}{key} is not used: {e}", cluster.prefix()),
+            Err(e) => warn_once(format!(
+                "{}.cluster.{key} is not a client setting librdkafka knows, not used: {e}",
+                cluster.prefix()
+            )),
         }
     }
     config
+}
+
+/// Logs `message` at WARN the first time only: tasks make clients again and again (a dedicated
+/// MirrorMaker passes worker settings such as `offset.flush.interval.ms` under
+/// `target.cluster.*`, as Java's does), and one line per key says it all.
+fn warn_once(message: String) {
+    static WARNED: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
+    let first = WARNED
+        .lock()
+        .map(|mut warned| warned.insert(message.clone()))
+        .unwrap_or(true);
+    if first {
+        log::warn!("{message}");
+    }
 }
 
 /// A client's `bootstrap.servers`, required.
