@@ -6,13 +6,14 @@
 //!
 //! Real brokers only: the tests need two clusters that outlive the worker.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
+use std::ffi::{CStr, CString};
 use std::path::Path;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use e2e::{path_str, plugin_dir, wait_until, BrokerKind, TestBroker, Worker};
 use rdkafka::consumer::{BaseConsumer, CommitMode, Consumer};
-use rdkafka::error::KafkaError;
 use rdkafka::message::{Header, Headers, Message, OwnedHeaders};
 use rdkafka::producer::{BaseRecord, DefaultProducerContext, Producer, ThreadedProducer};
 use rdkafka::{ClientConfig, Offset, TopicPartitionList};
@@ -178,25 +179,36 @@ fn read_partitions(
 
 /// Tansu 0.6 deviates from Kafka in ListOffsets too: LATEST answers one past the *first*
 /// offset of the batch written last, not the log end offset (batches at 0, 1, 2 and one of
-/// five records at 3: Kafka says 8, Tansu 4), so `fetch_watermarks` under-reports a topic
-/// whose last batch holds several records (the checkpoints of a group, written together;
-/// replicated records). Its Fetch responses carry the right high watermark, which librdkafka
-/// turns into a partition EOF once the consumer's position reaches it: reading up to those
-/// EOFs reads every record written before the call, as reading up to Kafka's LATEST does.
-fn eof_consumer(servers: &str) -> BaseConsumer {
-    ClientConfig::new()
-        .set("bootstrap.servers", servers)
-        .set("group.id", format!("mirror-raw-{}", now_ms()))
-        .set("enable.auto.commit", "false")
-        .set("enable.partition.eof", "true")
-        .create()
-        .expect("consumer")
+/// five records at 3: Kafka answers 8, Tansu 4), so `fetch_watermarks` under-reports a topic
+/// whose last batch holds several records (a group's checkpoints, written together;
+/// replicated records, produced in batches). The high watermark in its Fetch responses is
+/// right: this is the one of the last Fetch response `c` had for `partition`, as librdkafka
+/// keeps it (`rd_kafka_get_watermark_offsets`, which the Rust API does not wrap), with the
+/// log start offset; `None` before the first.
+fn fetched_watermarks(c: &BaseConsumer, topic: &CStr, partition: i32) -> Option<(i64, i64)> {
+    let (mut low, mut high) = (-1_i64, -1_i64);
+    // SAFETY: `c` owns a live librdkafka handle for the whole call, `topic` is NUL-terminated,
+    // and the function only reads the partition's state (under its lock) into `low`/`high`.
+    let err = unsafe {
+        rdkafka::bindings::rd_kafka_get_watermark_offsets(
+            c.client().native_ptr(),
+            topic.as_ptr(),
+            partition,
+            &mut low,
+            &mut high,
+        )
+    };
+    (err == rdkafka::bindings::rd_kafka_resp_err_t::RD_KAFKA_RESP_ERR_NO_ERROR && high >= 0)
+        .then_some((low.max(0), high))
 }
 
 /// The raw (key, value) pairs of every partition of `topic` (internal topics have one, a
-/// worker's offsets topic 25), up to its end now (see [`eof_consumer`]).
+/// worker's offsets topic 25), up to its end now: each partition is read up to the high
+/// watermark of its first Fetch response (not `fetch_watermarks`: see
+/// [`fetched_watermarks`]), which holds every record written before the call, as Kafka's
+/// LATEST would, and stays put while the topic grows.
 fn read_raw(servers: &str, topic: &str) -> Vec<(Vec<u8>, Vec<u8>)> {
-    let c = eof_consumer(servers);
+    let c = consumer(servers, &format!("mirror-raw-{}", now_ms()));
     let Ok(metadata) = c.fetch_metadata(Some(topic), Duration::from_secs(10)) else {
         return Vec::new();
     };
@@ -213,30 +225,36 @@ fn read_raw(servers: &str, topic: &str) -> Vec<(Vec<u8>, Vec<u8>)> {
             .unwrap();
     }
     c.assign(&tpl).unwrap();
+    let name = CString::new(topic).unwrap();
+    // Per partition: where it ended at its first Fetch response, and the next offset read.
+    let mut ends: HashMap<i32, (i64, i64)> = HashMap::new();
+    let mut next: HashMap<i32, i64> = HashMap::new();
     let mut out = Vec::new();
-    let mut at_end = HashSet::new();
     let deadline = Instant::now() + Duration::from_secs(30);
-    while (at_end.len() as i32) < partitions && Instant::now() < deadline {
-        match c.poll(Duration::from_millis(200)) {
-            Some(Ok(m)) => {
-                out.push((
-                    m.key().unwrap_or_default().to_vec(),
-                    m.payload().unwrap_or_default().to_vec(),
-                ));
+    while Instant::now() < deadline {
+        if let Some(Ok(m)) = c.poll(Duration::from_millis(50)) {
+            next.insert(m.partition(), m.offset() + 1);
+            out.push((
+                m.key().unwrap_or_default().to_vec(),
+                m.payload().unwrap_or_default().to_vec(),
+            ));
+        }
+        for p in 0..partitions {
+            if let Entry::Vacant(e) = ends.entry(p) {
+                if let Some(w) = fetched_watermarks(&c, &name, p) {
+                    e.insert(w);
+                }
             }
-            Some(Err(KafkaError::PartitionEOF(p))) => {
-                at_end.insert(p);
-            }
-            _ => {}
+        }
+        let read_all = |p: i32| {
+            ends.get(&p)
+                .is_some_and(|&(low, high)| next.get(&p).copied().unwrap_or(low) >= high)
+        };
+        if (0..partitions).all(read_all) {
+            break;
         }
     }
     out
-}
-
-/// How many records `topic` holds now, counted by reading them (not `fetch_watermarks`:
-/// see [`eof_consumer`]).
-fn records_in(servers: &str, topic: &str) -> usize {
-    read_raw(servers, topic).len()
 }
 
 /// Kafka's protocol types, read by hand: big-endian, STRING = INT16 length + UTF-8.
@@ -398,6 +416,52 @@ fn start_worker_with(
     Worker::standalone(dir, &props, &refs)
 }
 
+/// The sum of the partitions' high watermarks: how many records the topic holds. Taken from
+/// a Fetch response, not from `fetch_watermarks` (see [`fetched_watermarks`]), and quickly:
+/// a small fetch from offset 0, answered at once.
+fn high_watermarks(servers: &str, topic: &str, partitions: i32) -> i64 {
+    let c: BaseConsumer = ClientConfig::new()
+        .set("bootstrap.servers", servers)
+        .set("group.id", "watermarks")
+        .set("enable.auto.commit", "false")
+        .set("fetch.wait.max.ms", "10")
+        .set("fetch.max.bytes", "1000")
+        .set("message.max.bytes", "1000")
+        .create()
+        .expect("consumer");
+    let known = c
+        .fetch_metadata(Some(topic), Duration::from_secs(10))
+        .is_ok_and(|m| {
+            m.topics()
+                .first()
+                .is_some_and(|t| !t.partitions().is_empty())
+        });
+    if !known {
+        return 0;
+    }
+    let mut tpl = TopicPartitionList::new();
+    for p in 0..partitions {
+        // Every Fetch response carries the high watermark, whatever it fetches.
+        tpl.add_partition_offset(topic, p, Offset::Offset(0))
+            .unwrap();
+    }
+    c.assign(&tpl).unwrap();
+    let name = CString::new(topic).unwrap();
+    let mut ends = HashMap::new();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while (ends.len() as i32) < partitions && Instant::now() < deadline {
+        let _ = c.poll(Duration::from_millis(10));
+        for p in 0..partitions {
+            if let Entry::Vacant(e) = ends.entry(p) {
+                if let Some((_, high)) = fetched_watermarks(&c, &name, p) {
+                    e.insert(high);
+                }
+            }
+        }
+    }
+    ends.values().sum()
+}
+
 /// Commits `offset` on every partition of `topic` for `group`, as a group that consumed that
 /// far and stopped.
 fn commit_group(servers: &str, group: &str, topic: &str, partitions: i32, offset: i64) {
@@ -557,11 +621,26 @@ fn checkpoints_heartbeats_and_offset_syncs_translate_a_groups_position() {
     let got = read_partitions(clusters.b(), "A.pay", 2, 20_000, Duration::from_secs(60));
     assert_eq!(count(&got), 20_000, "log:\n{}", worker.log());
 
-    // Offset syncs on the source cluster (offset-syncs.topic.location=source).
-    let syncs: Vec<_> = read_raw(clusters.a(), "mm2-offset-syncs.B.internal")
-        .iter()
-        .map(|(k, v)| decode_offset_sync(k, v))
-        .collect();
+    // Offset syncs on the source cluster (offset-syncs.topic.location=source). The task
+    // writes them once the worker committed the records' offsets, a moment after the records
+    // arrived: wait for each partition's last (offset.lag.max = 100: within 101 of the end).
+    let mut syncs = Vec::new();
+    let synced_to_end = wait_until(Duration::from_secs(30), || {
+        syncs = read_raw(clusters.a(), "mm2-offset-syncs.B.internal")
+            .iter()
+            .map(|(k, v)| decode_offset_sync(k, v))
+            .collect();
+        (0..2).all(|p| {
+            syncs
+                .iter()
+                .any(|s| s.0 == "pay" && s.1 == p && s.2 >= 10_000 - 101)
+        })
+    });
+    assert!(
+        synced_to_end,
+        "offset syncs of pay not written to the end: {syncs:?}; log:\n{}",
+        worker.log()
+    );
     for p in 0..2 {
         let mine: Vec<_> = syncs.iter().filter(|s| s.0 == "pay" && s.1 == p).collect();
         assert!(!mine.is_empty(), "no offset sync for pay-{p}: {syncs:?}");
@@ -695,7 +774,14 @@ fn kill_9_mid_replication_loses_nothing_on_the_target() {
     let source = clusters.connector(
         "mirror-source",
         "MirrorSourceConnector",
-        &[("topics", "big"), ("tasks.max", "2")],
+        &[
+            ("topics", "big"),
+            ("tasks.max", "2"),
+            // Unthrottled, the 60,000 records are copied in about 2 s; smaller fetches from A
+            // (64 KiB, some 460 records) give the kill time to land mid-replication.
+            ("source.consumer.fetch.max.bytes", "65536"),
+            ("source.consumer.message.max.bytes", "65536"),
+        ],
     );
     let mut worker = start_worker(dir.path(), &clusters, std::slice::from_ref(&source));
     let offsets = dir.path().join("connect.offsets");
@@ -703,7 +789,7 @@ fn kill_9_mid_replication_loses_nothing_on_the_target() {
         std::fs::read_to_string(&offsets)
             .map(|s| s.len() > 2)
             .unwrap_or(false)
-            && records_in(clusters.b(), "A.big") >= 6_000
+            && high_watermarks(clusters.b(), "A.big", 4) >= 6_000
     });
     assert!(mid, "nothing replicated; log:\n{}", worker.log());
     worker.kill_9();
@@ -825,6 +911,9 @@ fn dedicated_mode_runs_kafkas_file_both_ways_and_a_kill_9_loses_nothing() {
     commit_group(clusters.a(), "billing", "orders", 4, 5_000);
     let dir = tempfile::tempdir().unwrap();
     let plugins = plugin_dir(dir.path(), &["connect_mirror"]);
+    // Unthrottled, the flow copies the 40,000 records in under 3 s, before a first offset
+    // flush can be seen on B and the kill sent; smaller fetches from A (32 KiB, some 230
+    // records) stretch that to about 20 s, so the kill lands mid-replication.
     let file = mm2_file(
         dir.path(),
         &clusters,
@@ -844,18 +933,14 @@ fn dedicated_mode_runs_kafkas_file_both_ways_and_a_kill_9_loses_nothing() {
         ),
     );
     let mut mm = Worker::mirror_maker(dir.path(), &file, &[]);
-    let t0 = Instant::now();
     let mid = wait_until(Duration::from_secs(120), || {
-        let o = read_raw(clusters.b(), "mm2-offsets.A.internal").len();
-        let t1 = t0.elapsed();
-        let r = records_in(clusters.b(), "A.orders");
-        eprintln!("TEMP {:?} offsets {o} at {t1:?}, records {r} at {:?}", now_ms(), t0.elapsed());
-        o > 0 && r >= 4_000
+        !read_raw(clusters.b(), "mm2-offsets.A.internal").is_empty()
+            && high_watermarks(clusters.b(), "A.orders", 4) >= 4_000
     });
     assert!(
         mid,
         "not replicating: {} records on B's A.orders, {} in mm2-offsets.A.internal; log:\n{}",
-        records_in(clusters.b(), "A.orders"),
+        high_watermarks(clusters.b(), "A.orders", 4),
         read_raw(clusters.b(), "mm2-offsets.A.internal").len(),
         mm.log()
     );
@@ -873,29 +958,10 @@ fn dedicated_mode_runs_kafkas_file_both_ways_and_a_kill_9_loses_nothing() {
         }
     }
     mm.kill_9();
-    let at_kill = records_in(clusters.b(), "A.orders");
-    {
-        // TEMP diagnostic
-        let c = consumer(clusters.b(), "watermarks");
-        let listed: Vec<_> = (0..4).map(|p| c.fetch_watermarks("A.orders", p, Duration::from_secs(10))).collect();
-        let parts = read_partitions(clusters.b(), "A.orders", 4, 80_000, Duration::from_secs(3));
-        for o in [1i64, 4095, 4096, 4097, 8191, 8192, 8193, 9999] {
-            let c = consumer(clusters.b(), &format!("probe-{o}"));
-            let mut tpl = TopicPartitionList::new();
-            tpl.add_partition_offset("A.orders", 0, Offset::Offset(o)).unwrap();
-            c.assign(&tpl).unwrap();
-            let mut first = None;
-            let start = Instant::now();
-            while first.is_none() && start.elapsed() < Duration::from_secs(3) {
-                if let Some(Ok(m)) = c.poll(Duration::from_millis(100)) { first = Some(m.offset()); }
-            }
-            eprintln!("TEMP fetch from {o}: first record served {first:?}");
-        }
-        eprintln!("TEMP at kill: records_in {at_kill}, per partition {:?}, ListOffsets {listed:?}", parts.iter().map(Vec::len).collect::<Vec<_>>());
-    }
+    let at_kill = high_watermarks(clusters.b(), "A.orders", 4);
     assert!(
         at_kill < 40_000,
-        "killed too late to be mid-replication ({at_kill}); log:\n{}", first_log
+        "killed too late to be mid-replication ({at_kill}); log:\n{first_log}"
     );
 
     let mut mm = Worker::mirror_maker(dir.path(), &file, &[]);

@@ -27,6 +27,9 @@ use crate::standalone::shutdown_signal;
 /// the connectors the file asks for.
 const CONFIGURE_EVERY: Duration = Duration::from_secs(2);
 
+/// A flow, the herder of its worker and the connector configurations the file wants there.
+type WantedFlow = (Flow, Arc<DistributedHerder>, Vec<HashMap<String, String>>);
+
 /// Runs the flows of `file` whose target is in `targets` (all when `None`) until SIGINT or
 /// SIGTERM.
 pub fn run(file: &Path, targets: Option<&[String]>) -> anyhow::Result<()> {
@@ -78,7 +81,7 @@ pub fn run(file: &Path, targets: Option<&[String]>) -> anyhow::Result<()> {
     let stop = Arc::new(AtomicBool::new(false));
     let configurer = {
         let stop = stop.clone();
-        let wanted: Vec<(Flow, Arc<DistributedHerder>, Vec<HashMap<String, String>>)> = running
+        let wanted: Vec<WantedFlow> = running
             .iter()
             .map(|(flow, worker, connectors)| {
                 (
