@@ -816,25 +816,9 @@ fn kill_9_mid_replication_loses_nothing_on_the_target() {
         "the restarted worker did not finish; log:\n{}",
         worker.log()
     );
-    let mut resent = 0;
-    for p in 0..4 {
-        // At least once: each record arrives, in order; a range may repeat after the crash
-        // (what was sent after the last committed offset).
-        let mut next = 0;
-        for r in &got[p] {
-            if next < sent[p].len() && *r == sent[p][next] {
-                next += 1;
-            } else {
-                let pos = sent[p]
-                    .iter()
-                    .position(|s| s == r)
-                    .expect("only source records");
-                assert!(pos < next, "partition {p}: a record ahead of its turn");
-                resent += 1;
-            }
-        }
-        assert_eq!(next, sent[p].len(), "partition {p}: records lost");
-    }
+    // At least once: each record arrives, in order; a range may repeat after the crash
+    // (what was sent after the last committed offset).
+    let resent = assert_at_least_once_in_order(&sent, &got);
     // Every offset sync, from both runs, points at its record on the target or before it:
     // translation may make a consumer read records again, never skip one. (The restarted task
     // counts where its records land from the remote partition's end at start; a crashed run's
@@ -896,6 +880,29 @@ fn source_index(sent: &[Rec], r: &Rec) -> usize {
     sent.iter()
         .position(|s| s == r)
         .expect("only source records")
+}
+
+/// Checks that each partition of `got` holds every record of `sent` in order, where a record
+/// may come again only after records that followed it (a range resent after a crash), never
+/// ahead of its turn; returns how many came again.
+fn assert_at_least_once_in_order(sent: &[Vec<Rec>], got: &[Vec<Rec>]) -> usize {
+    let mut resent = 0;
+    for (p, (sent, got)) in sent.iter().zip(got).enumerate() {
+        let mut next = 0;
+        for r in got {
+            if next < sent.len() && *r == sent[next] {
+                next += 1;
+            } else {
+                assert!(
+                    source_index(sent, r) < next,
+                    "partition {p}: a record ahead of its turn"
+                );
+                resent += 1;
+            }
+        }
+        assert_eq!(next, sent.len(), "partition {p}: records lost");
+    }
+    resent
 }
 
 /// Kafka's own MirrorMaker file, both ways between two clusters: A's topic arrives on B as
@@ -975,23 +982,7 @@ fn dedicated_mode_runs_kafkas_file_both_ways_and_a_kill_9_loses_nothing() {
         "the restarted MirrorMaker did not finish; log:\n{}",
         mm.log()
     );
-    let mut resent = 0;
-    for p in 0..4 {
-        // At least once, in order: a range may repeat after the crash, none is missing.
-        let mut next = 0;
-        for r in &got[p] {
-            if next < sent[p].len() && *r == sent[p][next] {
-                next += 1;
-            } else {
-                assert!(
-                    source_index(&sent[p], r) < next,
-                    "partition {p}: a record ahead of its turn"
-                );
-                resent += 1;
-            }
-        }
-        assert_eq!(next, sent[p].len(), "partition {p}: records lost");
-    }
+    let resent = assert_at_least_once_in_order(&sent, &got);
     eprintln!("killed with {at_kill} replicated; {resent} records sent twice, none lost");
 
     // The restart found its connectors in the config topic as the file has them.
