@@ -90,6 +90,8 @@ pub(super) struct Shared {
 pub(super) struct State {
     /// Rejoin as soon as possible (herder asked, or a heartbeat saw a rebalance).
     pub(super) rejoin: bool,
+    /// The herder asked for a rebalance: the next join must start a new generation.
+    pub(super) requested: bool,
     /// A heartbeat answered REBALANCE_IN_PROGRESS.
     pub(super) rebalance_seen: bool,
     /// The coordinator expelled this member: everything is lost.
@@ -180,7 +182,10 @@ impl Membership {
 
     /// Asks for a rebalance (connectors or task counts changed in the config topic).
     pub fn request_rejoin(&self) {
-        self.shared.signal(|s| s.rejoin = true);
+        self.shared.signal(|s| {
+            s.rejoin = true;
+            s.requested = true;
+        });
     }
 
     /// The latest completed round, if any.
@@ -333,11 +338,13 @@ impl GroupThread {
 
     /// One JoinGroup + SyncGroup, then the callbacks.
     fn round(&mut self) -> Result<(), GroupError> {
+        let mut requested = false;
         self.shared.signal(|s| {
             s.rejoin = false;
             s.completed = false;
             s.coordinator_failed = false;
             self.after_rebalance = std::mem::take(&mut s.rebalance_seen);
+            requested = std::mem::take(&mut s.requested);
         });
         let expired = self
             .delay_deadline
@@ -345,7 +352,12 @@ impl GroupThread {
         if expired {
             self.delay_deadline = None;
         }
-        let nudge = expired || std::mem::take(&mut self.nudge);
+        // Kafka starts a new generation whenever the leader rejoins; Tansu only when a member's
+        // metadata changed, and answers an unchanged leader's SyncGroup with the old round's
+        // assignment. A rebalance the herder asked for (a new connector, a new task count) may
+        // come before this worker's metadata shows the config offset that caused it: change
+        // the metadata so the round happens.
+        let nudge = expired || requested || std::mem::take(&mut self.nudge);
         if nudge {
             self.nudges = self.nudges.wrapping_add(1);
         }
