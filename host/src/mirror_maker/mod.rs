@@ -56,7 +56,8 @@ pub fn run(file: &Path, targets: Option<&[String]>) -> anyhow::Result<()> {
     let names = mirror_setting_names(&registry, &plugin_path)?;
 
     let runtime = rest_runtime()?;
-    let mut running = Vec::new();
+    let mut workers = Vec::new();
+    let mut wanted: Vec<WantedFlow> = Vec::new();
     for (flow, worker) in flows.into_iter().zip(configs) {
         let group = worker.props.get("group.id").cloned().unwrap_or_default();
         let target = worker.bootstrap_servers.clone().unwrap_or_default();
@@ -75,22 +76,13 @@ pub fn run(file: &Path, targets: Option<&[String]>) -> anyhow::Result<()> {
             .iter()
             .map(|class| mm.connector_props(&flow, class, &names))
             .collect();
-        running.push((flow, worker, connectors));
+        wanted.push((flow, worker.herder().clone(), connectors));
+        workers.push(worker);
     }
 
     let stop = Arc::new(AtomicBool::new(false));
     let configurer = {
         let stop = stop.clone();
-        let wanted: Vec<WantedFlow> = running
-            .iter()
-            .map(|(flow, worker, connectors)| {
-                (
-                    flow.clone(),
-                    worker.herder().clone(),
-                    Vec::clone(connectors),
-                )
-            })
-            .collect();
         std::thread::Builder::new()
             .name("mirror-configure".into())
             .spawn(move || {
@@ -113,7 +105,7 @@ pub fn run(file: &Path, targets: Option<&[String]>) -> anyhow::Result<()> {
     tracing::info!("MirrorMaker stopping");
     stop.store(true, Ordering::Release);
     let _ = configurer.join();
-    for (_, worker, _) in running {
+    for worker in workers {
         worker.stop(&runtime);
     }
     tracing::info!("MirrorMaker stopped");
