@@ -58,8 +58,6 @@ pub fn bench(figures: Figures) -> Result {
     let dir = target_dir().join("bench");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).map_err(|e| format!("create {}: {e}", dir.display()))?;
-    let data = dir.join("lines.txt");
-    write_data(&data)?;
     let plugins = dir.join("plugins");
     std::fs::create_dir_all(&plugins).map_err(|e| e.to_string())?;
     copy_file(
@@ -72,21 +70,26 @@ pub fn bench(figures: Figures) -> Result {
     )?;
 
     let mut rows = Vec::new();
-    if figures == Figures::All {
-        let tansu = crate::ensure_tansu()?;
+    let tansu = match figures {
+        Figures::StartupOnly => None,
+        Figures::All | Figures::RebalanceOnly => Some(crate::ensure_tansu()?),
+    };
+    if let (Figures::All, Some(tansu)) = (figures, &tansu) {
+        // Only the throughput rows read the data file (1,000,000 lines).
+        let data = dir.join("lines.txt");
+        write_data(&data)?;
         rows.extend(throughput(&dir, &data, &plugins, "embedded", None)?);
         rows.extend(throughput(
             &dir,
             &data,
             &plugins,
             "Tansu (memory)",
-            Some(&tansu),
+            Some(tansu),
         )?);
     }
-    if figures != Figures::StartupOnly {
-        let tansu = crate::ensure_tansu()?;
+    if let Some(tansu) = &tansu {
         // A rebalance that does not end is reported, not fatal to the other figures.
-        match crate::rebalance::fourth_worker(&dir, &tansu) {
+        match crate::rebalance::fourth_worker(&dir, tansu) {
             Ok(row) => rows.push(row),
             Err(e) => eprintln!("xtask: no rebalance figure, the rebalance failed: {e}"),
         }
