@@ -146,13 +146,8 @@ impl TaskHandle {
                 match body(&spec, &env, &flag) {
                     Ok(()) => {
                         tracing::info!("task stopped");
-                        env.status.put_task(
-                            &spec.connector,
-                            spec.id,
-                            State::Unassigned,
-                            &env.worker_id,
-                            None,
-                        );
+                        env.status
+                            .put_task_stopped(&spec.connector, spec.id, &env.worker_id);
                     }
                     Err(TaskFailure(trace)) => {
                         if !flag.metrics.has_started() {

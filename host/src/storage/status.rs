@@ -216,6 +216,25 @@ impl StatusStore {
         }
     }
 
+    /// A task this worker stopped (revoked, or its connector stopped): UNASSIGNED, unless the
+    /// status already names another worker that runs it. As Java's `putSafe`: a worker that
+    /// stops a task late must not hide the status of the worker that took it over.
+    pub fn put_task_stopped(&self, connector: &str, id: u32, worker_id: &str) {
+        let taken_over = self
+            .get(connector)
+            .and_then(|c| c.tasks.get(&id).cloned())
+            .is_some_and(|t| t.worker_id != worker_id && t.state != State::Unassigned);
+        if taken_over {
+            tracing::debug!(
+                connector,
+                task = id,
+                "stopped here; the status keeps its new worker's"
+            );
+            return;
+        }
+        self.put_task(connector, id, State::Unassigned, worker_id, None);
+    }
+
     /// Records the plugin version a connector instance runs; tasks started from now on
     /// report it too.
     pub fn set_version(&self, connector: &str, version: &str) {
@@ -281,5 +300,53 @@ impl StatusStore {
             .write()
             .unwrap_or_else(|e| e.into_inner())
             .remove(connector);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use super::*;
+
+    /// A distributed-mode store whose writes come back as the topic would hand them back.
+    fn published() -> (Arc<StatusStore>, Arc<Mutex<Vec<StatusRecord>>>) {
+        let store = Arc::new(StatusStore::default());
+        let written = Arc::new(Mutex::new(Vec::new()));
+        let (back, log) = (Arc::downgrade(&store), written.clone());
+        store.publish_to(Box::new(move |record| {
+            log.lock().unwrap().push(record.clone());
+            if let Some(store) = back.upgrade() {
+                store.apply(record, ConnectorType::Source);
+            }
+        }));
+        (store, written)
+    }
+
+    fn task(store: &StatusStore, id: u32) -> (State, String) {
+        let t = store.get("c").unwrap().tasks[&id].clone();
+        (t.state, t.worker_id)
+    }
+
+    #[test]
+    fn a_task_stopped_late_leaves_its_new_workers_status() {
+        let (store, written) = published();
+        store.put_task("c", 0, State::Running, "old:8083", None);
+        store.put_task("c", 0, State::Running, "new:8083", None);
+        store.put_task_stopped("c", 0, "old:8083");
+        assert_eq!(task(&store, 0), (State::Running, "new:8083".into()));
+        assert_eq!(written.lock().unwrap().len(), 2);
+    }
+
+    #[test]
+    fn a_task_stopped_by_its_own_worker_becomes_unassigned() {
+        let (store, _) = published();
+        store.put_task("c", 0, State::Running, "w:8083", None);
+        store.put_task_stopped("c", 0, "w:8083");
+        assert_eq!(task(&store, 0), (State::Unassigned, "w:8083".into()));
+        // Also when another worker only reported it unassigned.
+        store.put_task("c", 1, State::Unassigned, "other:8083", None);
+        store.put_task_stopped("c", 1, "w:8083");
+        assert_eq!(task(&store, 1), (State::Unassigned, "w:8083".into()));
     }
 }
