@@ -33,6 +33,8 @@ use super::ClusterWork;
 const RETRY_BACKOFF: Duration = Duration::from_millis(500);
 /// Pause before joining again when the group is still rebalancing.
 const REJOIN_BACKOFF: Duration = Duration::from_millis(50);
+/// How long Tansu holds a follower's JoinGroup before it takes the follower's new metadata.
+const FOLLOWER_JOIN_HOLD: Duration = Duration::from_secs(3);
 /// How long close lets a pending JoinGroup/SyncGroup finish before aborting it.
 const CLOSE_GRACE: Duration = Duration::from_secs(5);
 
@@ -271,6 +273,8 @@ struct GroupThread {
     nudge: bool,
     /// This round was joined because a heartbeat saw a rebalance.
     after_rebalance: bool,
+    /// This round's metadata was changed to start a new generation.
+    nudged: bool,
 }
 
 /// Why the group thread stopped waiting.
@@ -299,6 +303,7 @@ impl GroupThread {
             nudges: 0,
             nudge: false,
             after_rebalance: false,
+            nudged: false,
         }
     }
 
@@ -361,6 +366,7 @@ impl GroupThread {
         if nudge {
             self.nudges = self.nudges.wrapping_add(1);
         }
+        self.nudged = nudge;
         self.rejoin_at = None;
         let settings = self.shared.settings.clone();
         if self.coordinator.is_none() {
@@ -373,41 +379,57 @@ impl GroupThread {
             // Eager: stop everything before joining.
             self.revoke_all();
         }
-        let protocols = self.join_protocols(&settings, nudge)?;
+        let mut protocols = self.join_protocols(&settings, nudge)?;
         let coordinator = self.coordinator.as_mut().expect("set above");
         self.shared.lock().in_flight = coordinator.aborter();
+        let address = coordinator.address().to_string();
         let started = Instant::now();
         let mut joined = coordinator.join(&self.member_id, &protocols, &settings)?;
+        tracing::debug!(generation = joined.generation, leader = %joined.leader, nudge, "joined");
         if self.shared.stopping() {
             self.member_id = joined.member_id.clone();
             self.shared.signal(|s| s.in_flight = None);
             return Err(GroupError::Rejoin);
         }
-        if joined.leader == joined.member_id && started.elapsed() < settings.heartbeat_interval {
-            // Kafka's coordinator answers JoinGroup once every member has rejoined; Tansu answers
-            // at once, with the metadata members sent at their last join. Give the others one
-            // heartbeat to notice the rebalance and rejoin, then ask again for their metadata
-            // (same metadata: no new generation). On Kafka this delays a quick round by up to
-            // one heartbeat interval.
-            self.shared.signal(|s| {
-                s.stable = Some((
-                    coordinator.address().to_string(),
-                    joined.generation,
-                    joined.member_id.clone(),
-                ));
-            });
-            self.shared
-                .pause(settings.heartbeat_interval + REJOIN_BACKOFF * 2 - started.elapsed());
-            if self.shared.stopping() {
-                self.shared.signal(|s| s.in_flight = None);
-                return Err(GroupError::Rejoin);
+        if joined.leader == joined.member_id {
+            let wait = if !self.led_last_round() && joined.members.len() > 1 {
+                // A new leader (the last one died or left) must not assign from the followers'
+                // metadata of their previous join: Kafka's coordinator makes every member rejoin
+                // before it answers the leader; Tansu answers at once with what each member sent
+                // last, which may predate the work it runs now, and the leader would give that
+                // work to a second member. Start a new generation (new metadata), so that every
+                // follower's heartbeat sees the rebalance and it rejoins, then ask for the
+                // metadata once their joins are through (Tansu holds a follower's JoinGroup 3 s).
+                // On Kafka this costs one extra round when the leadership changes.
+                self.nudges = self.nudges.wrapping_add(1);
+                protocols = self.join_protocols(&settings, true)?;
+                let coordinator = self.coordinator.as_mut().expect("set above");
+                joined = coordinator.join(&joined.member_id, &protocols, &settings)?;
+                settings.heartbeat_interval + FOLLOWER_JOIN_HOLD + REJOIN_BACKOFF * 2
+            } else {
+                // Kafka's coordinator answers JoinGroup once every member has rejoined; Tansu
+                // answers at once, with the metadata members sent at their last join. Give the
+                // others one heartbeat to notice the rebalance and rejoin, then ask again for
+                // their metadata (same metadata: no new generation). On Kafka this delays a quick
+                // round by up to one heartbeat interval.
+                (settings.heartbeat_interval + REJOIN_BACKOFF * 2).saturating_sub(started.elapsed())
+            };
+            if !wait.is_zero() && joined.leader == joined.member_id {
+                self.shared.signal(|s| {
+                    s.stable = Some((address.clone(), joined.generation, joined.member_id.clone()));
+                });
+                self.shared.pause(wait);
+                if self.shared.stopping() {
+                    self.shared.signal(|s| s.in_flight = None);
+                    return Err(GroupError::Rejoin);
+                }
+                let coordinator = self.coordinator.as_mut().expect("set above");
+                joined = coordinator.join(&joined.member_id, &protocols, &settings)?;
             }
-            joined = coordinator.join(&joined.member_id, &protocols, &settings)?;
         }
         self.member_id = joined.member_id.clone();
         self.generation = joined.generation;
         // Heartbeats in this generation from here on (Kafka expects them while SyncGroup is pending).
-        let address = coordinator.address().to_string();
         self.shared.signal(|s| {
             s.stable = Some((address, joined.generation, joined.member_id.clone()));
         });
@@ -423,7 +445,9 @@ impl GroupThread {
             Vec::new()
         };
         let coordinator = self.coordinator.as_mut().expect("set above");
+        tracing::debug!(generation = joined.generation, leader = %joined.leader, "joined; syncing");
         let bytes = coordinator.sync(&joined, assignments, &settings)?;
+        tracing::debug!(generation = joined.generation, "synced");
         self.shared.signal(|s| s.in_flight = None);
         let assignment = Assignment::decode(&bytes).map_err(|e| {
             GroupError::Other(format!("the leader's assignment cannot be read: {e}"))
@@ -489,10 +513,8 @@ impl GroupThread {
         settings: &GroupSettings,
     ) -> Result<Vec<(String, Bytes)>, GroupError> {
         // The memory counts only if this member led the last generation it completed.
-        let memory = match (&self.memory, self.completed) {
-            (Some((generation, memory)), Some(completed)) if *generation == completed => {
-                memory.clone()
-            }
+        let memory = match &self.memory {
+            Some((_, memory)) if self.led_last_round() => memory.clone(),
             _ => LeaderMemory::default(),
         };
         let listener = self.shared.listener.clone();
@@ -507,6 +529,11 @@ impl GroupThread {
         .map_err(GroupError::Other)?;
         self.memory = Some((joined.generation, round.memory));
         Ok(round.assignments)
+    }
+
+    /// Whether this member led the last generation it completed (its memory of that round counts).
+    fn led_last_round(&self) -> bool {
+        matches!((&self.memory, self.completed), (Some((generation, _)), Some(completed)) if *generation == completed)
     }
 
     /// Revokes, records, assigns; schedules the follow-up rejoin if the round asks for one.
@@ -584,9 +611,16 @@ impl GroupThread {
             self.shared.lock().current = Some(round.clone());
             self.shared.listener.on_assigned(&round);
         }
-        if repeated && self.after_rebalance {
-            // A heartbeat said the group rebalances, yet the rejoin got the old generation back:
-            // Tansu drops an expired member without starting a rebalance. Start one.
+        if repeated && (self.after_rebalance || self.nudged) {
+            // The rejoin got the old generation back, with the old round's assignment: a
+            // heartbeat said the group rebalances, but Tansu drops an expired member without
+            // starting one; or this member changed its metadata to start one (a new connector),
+            // and Tansu still answered with the old generation (seen under load on Tansu 0.6;
+            // Kafka starts a new generation whenever the leader rejoins). Start one.
+            tracing::debug!(
+                generation = joined.generation,
+                "the old generation came back: joining again"
+            );
             self.nudge = true;
             self.shared.signal(|s| s.rejoin = true);
         } else if a.error != NO_ERROR {
