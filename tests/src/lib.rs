@@ -519,7 +519,14 @@ impl TestBroker {
                 "--storage-engine",
                 storage_url,
             ])
-            .stdout(Stdio::null())
+            // TEST_TANSU_LOG=dir: Tansu's log (RUST_LOG as set) to dir/tansu-<port>.log.
+            .stdout(match std::env::var_os("TEST_TANSU_LOG") {
+                Some(dir) => Stdio::from(
+                    fs::File::create(PathBuf::from(dir).join(format!("tansu-{port}.log")))
+                        .expect("create Tansu's log file"),
+                ),
+                None => Stdio::null(),
+            })
             .stderr(Stdio::null())
             .spawn()
             .expect("start tansu");
