@@ -379,6 +379,19 @@ fn a_connector_created_through_a_follower_appears_on_every_worker() {
     }));
 }
 
+/// Whether `worker` led its last completed round, as its log says.
+fn leads(worker: &Worker) -> bool {
+    let log = worker.log();
+    let leader = log
+        .lines()
+        .rev()
+        .find_map(|l| l.split(" leader=http").nth(1))
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or("");
+    !leader.is_empty()
+        && format!("http{}", leader.trim_end_matches('/')) == worker.rest.trim_end_matches('/')
+}
+
 #[test]
 fn a_killed_worker_s_tasks_move_and_come_back_with_nothing_lost() {
     let mut cluster = Cluster::start(3, &[]);
@@ -392,6 +405,8 @@ fn a_killed_worker_s_tasks_move_and_come_back_with_nothing_lost() {
     let victim = (0..3)
         .find(|i| cluster.worker(*i).rest.contains(&victim_id))
         .expect("the worker running task 0");
+    let was_leader = leads(cluster.worker(victim));
+    let killed = Instant::now();
     cluster.workers[victim].as_mut().unwrap().kill_9();
     cluster.workers[victim] = None;
     let moved = wait_until(Duration::from_secs(60), || {
@@ -400,6 +415,11 @@ fn a_killed_worker_s_tasks_move_and_come_back_with_nothing_lost() {
             .is_some_and(|p| p.values().all(|w| *w != victim_id))
     });
     assert!(moved, "tasks did not move; logs:\n{}", cluster.logs());
+    eprintln!(
+        "tasks RUNNING elsewhere {:.1} s after kill -9 of the {}",
+        killed.elapsed().as_secs_f64(),
+        if was_leader { "leader" } else { "follower" }
+    );
     // Every record is there; duplicates only from offsets not yet committed at the kill.
     let bootstrap = cluster.broker.bootstrap_servers().unwrap().to_string();
     let counts = read_counts(&bootstrap, "t-bulk", 3, PER_TASK, Duration::from_secs(240));
