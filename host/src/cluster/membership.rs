@@ -363,10 +363,10 @@ impl GroupThread {
         // come before this worker's metadata shows the config offset that caused it: change
         // the metadata so the round happens.
         let nudge = expired || requested || std::mem::take(&mut self.nudge);
+        self.nudged = false;
         if nudge {
-            self.nudges = self.nudges.wrapping_add(1);
+            self.count_nudge();
         }
-        self.nudged = nudge;
         self.rejoin_at = None;
         let settings = self.shared.settings.clone();
         if self.coordinator.is_none() {
@@ -401,7 +401,7 @@ impl GroupThread {
                 // follower's heartbeat sees the rebalance and it rejoins, then ask for the
                 // metadata once their joins are through (Tansu holds a follower's JoinGroup 3 s).
                 // On Kafka this costs one extra round when the leadership changes.
-                self.nudges = self.nudges.wrapping_add(1);
+                self.count_nudge();
                 protocols = self.join_protocols(&settings, true)?;
                 let coordinator = self.coordinator.as_mut().expect("set above");
                 joined = coordinator.join(&joined.member_id, &protocols, &settings)?;
@@ -415,9 +415,7 @@ impl GroupThread {
                 (settings.heartbeat_interval + REJOIN_BACKOFF * 2).saturating_sub(started.elapsed())
             };
             if !wait.is_zero() && joined.leader == joined.member_id {
-                self.shared.signal(|s| {
-                    s.stable = Some((address.clone(), joined.generation, joined.member_id.clone()));
-                });
+                self.heartbeat_in(&address, &joined);
                 self.shared.pause(wait);
                 if self.shared.stopping() {
                     self.shared.signal(|s| s.in_flight = None);
@@ -429,10 +427,8 @@ impl GroupThread {
         }
         self.member_id = joined.member_id.clone();
         self.generation = joined.generation;
-        // Heartbeats in this generation from here on (Kafka expects them while SyncGroup is pending).
-        self.shared.signal(|s| {
-            s.stable = Some((address, joined.generation, joined.member_id.clone()));
-        });
+        // Kafka expects heartbeats while SyncGroup is pending.
+        self.heartbeat_in(&address, &joined);
         let protocol = ConnectProtocol::from_name(&joined.protocol).ok_or_else(|| {
             GroupError::Other(format!(
                 "the coordinator chose protocol {:?}, which this worker did not offer",
@@ -529,6 +525,23 @@ impl GroupThread {
         .map_err(GroupError::Other)?;
         self.memory = Some((joined.generation, round.memory));
         Ok(round.assignments)
+    }
+
+    /// One more metadata change made only to start a new generation (see `join_protocols`).
+    fn count_nudge(&mut self) {
+        self.nudges = self.nudges.wrapping_add(1);
+        self.nudged = true;
+    }
+
+    /// Heartbeats in `joined`'s generation from here on.
+    fn heartbeat_in(&self, address: &str, joined: &Joined) {
+        self.shared.signal(|s| {
+            s.stable = Some((
+                address.to_string(),
+                joined.generation,
+                joined.member_id.clone(),
+            ));
+        });
     }
 
     /// Whether this member led the last generation it completed (its memory of that round counts).
